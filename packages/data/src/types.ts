@@ -1,0 +1,36 @@
+/**
+ * A set of images with labels, held in memory in the layout the models consume:
+ * NHWC float32 scaled to [0, 1] (uint8 / 255), labels as int32 class indices.
+ */
+export interface ImageSet {
+  /** count * height * width * channels floats, NHWC. */
+  readonly images: Float32Array;
+  /** count class indices in [0, classes). */
+  readonly labels: Int32Array;
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** Number of classes of the dataset (not just those present in this set). */
+  readonly classes: number;
+}
+
+/** The on-disk format a dataset was read from. */
+export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100';
+
+export interface Dataset {
+  /** Registered name (e.g. `fashion-mnist`), or the directory's base name. */
+  readonly name: string;
+  readonly format: DatasetFormat;
+  /** The directory the files were read from. */
+  readonly dir: string;
+  readonly train: ImageSet;
+  readonly test: ImageSet;
+  readonly classNames?: readonly string[];
+}
+
+/** Floats per image: height * width * channels. */
+export function imageSize(set: Pick<ImageSet, 'height' | 'width' | 'channels'>): number {
+  return set.height * set.width * set.channels;
+}
+

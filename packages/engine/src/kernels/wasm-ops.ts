@@ -1,0 +1,61 @@
+/**
+ * Thin wrappers that call the wasm backend's own kernels on TensorInfos from inside another
+ * kernel. Kernels receive TensorInfos, not Tensors, so the tf.* ops cannot be used there;
+ * every intermediate made here must be released with {@link WasmOps.release}.
+ */
+import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+
+export class WasmOps {
+  constructor(readonly backend: KernelBackend) {}
+
+  private run(kernelName: string, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
+    const kernel = getKernel(kernelName, 'wasm');
+    if (kernel === undefined) throw new Error(`wasm backend has no '${kernelName}' kernel`);
+    return kernel.kernelFunc({ inputs, backend: this.backend, attrs: attrs as NamedAttrMap }) as TensorInfo;
+  }
+
+  release(...infos: TensorInfo[]): void {
+    for (const info of infos) this.backend.disposeData(info.dataId);
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  reverse(x: TensorInfo, dims: number[]): TensorInfo {
+    return this.run('Reverse', { x }, { dims });
+  }
+
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run('Reshape', { x }, { shape });
+  }
+
+  pad(x: TensorInfo, paddings: Array<[number, number]>): TensorInfo {
+    return this.run('PadV2', { x }, { paddings, constantValue: 0 });
+  }
+
+  slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+    return this.run('Slice', { x }, { begin, size });
+  }
+
+  /** NHWC convolution with explicit padding [[0,0],[top,bottom],[left,right],[0,0]]. */
+  conv2d(
+    x: TensorInfo,
+    filter: TensorInfo,
+    strides: [number, number],
+    dilations: [number, number],
+    pads: { top: number; bottom: number; left: number; right: number },
+  ): TensorInfo {
+    return this.run(
+      'Conv2D',
+      { x, filter },
+      {
+        strides,
+        dilations,
+        pad: [[0, 0], [pads.top, pads.bottom], [pads.left, pads.right], [0, 0]],
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
+      },
+    );
+  }
+}

@@ -1,0 +1,103 @@
+/** ANN → SNN conversion recipes (`spikelite convert --method …`). */
+import { z } from 'zod';
+import { Granularity, NonNegativeInt, PositiveInt, PositiveNumber, ResetMode } from './common.js';
+import { FsCoefficients } from './neuron.js';
+import { OptimizerSpec } from './train.js';
+
+/** How thresholds are set from activation statistics (SPEC §4d, "threshold balancing"). */
+export const CalibrationSpec = z.strictObject({
+  // SPEC §4d: one shuffled batch of 512 training images.
+  images: PositiveInt.default(512),
+  // SPEC §4d: DIET takes the 99.7th percentile of the pre-activation; ICLR 2020 the maximum.
+  statistic: z.enum(['max', 'percentile']).default('percentile'),
+  percentile: z.number().gt(0).max(100).default(99.7),
+  // SPEC §4d: one threshold per layer.
+  granularity: Granularity.default('layer'),
+});
+export type CalibrationSpec = z.infer<typeof CalibrationSpec>;
+
+/**
+ * Threshold scale of the DIET and hybrid recipes. SPEC §4d: DIET's README command for T = 5
+ * uses 0.2 (its code default is 0.3); ICLR 2020 uses 0.7, but with max statistics and 100+
+ * timesteps. These recipes follow DIET at T = 5 and fine-tune θ afterwards, so 0.2.
+ */
+export const DIET_THRESHOLD_SCALE = 0.2;
+
+/** SPEC §4d: the DIET SNN fine-tune uses Adam (amsgrad), lr 1e-4, no weight decay. */
+const finetuneOptimizer = OptimizerSpec.prefault({ kind: 'adam', lr: 1e-4, amsgrad: true, weightDecay: 0 });
+
+/** Plain rate conversion: copy weights, set θ_l = scale·statistic_l, run IF/LIF neurons. */
+export const ThresholdRecipe = z.strictObject({
+  kind: z.literal('threshold'),
+  timesteps: PositiveInt.default(5),
+  calibration: CalibrationSpec.prefault({}),
+  // No scaling: θ = the calibrated statistic (classic threshold balancing).
+  scale: PositiveNumber.default(1),
+  neuron: z.enum(['if', 'lif']).default('if'),
+  reset: ResetMode.default('soft'),
+});
+export type ThresholdRecipe = z.infer<typeof ThresholdRecipe>;
+
+export const FS_FITTED_ACTIVATIONS = ['relu', 'silu', 'sigmoid'] as const;
+export const FsFittedActivation = z.enum(FS_FITTED_ACTIVATIONS);
+
+/**
+ * FS conversion (SPEC §3d): every relu/silu/sigmoid becomes a K-step FS neuron; no retraining.
+ * `K` absent = FS_DEFAULT_K per activation. ReLU uses the closed form h = d = T = α·2^−t for any K;
+ * coefficients given here replace the stored ones for that activation.
+ */
+export const FsRecipe = z
+  .strictObject({
+    kind: z.literal('fs'),
+    K: PositiveInt.optional(),
+    coefficients: z.partialRecord(FsFittedActivation, FsCoefficients).optional(),
+    // SPEC §3a: ReLU α = 25, output clipped to [0, 25·(1 − 2^−K)].
+    reluAlpha: PositiveNumber.default(25),
+  })
+  .superRefine((r, ctx) => {
+    if (r.K === undefined || r.coefficients === undefined) return;
+    for (const [act, c] of Object.entries(r.coefficients)) {
+      if (c !== undefined && c.h.length !== r.K) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['coefficients', act],
+          message: `${act} coefficients have ${c.h.length} steps but K is ${r.K}`,
+        });
+      }
+    }
+  });
+export type FsRecipe = z.infer<typeof FsRecipe>;
+
+/** DIET (SPEC §4d): ANN → threshold balancing → copy weights → BPTT fine-tune of LIF with trainable λ, θ. */
+export const DietRecipe = z.strictObject({
+  kind: z.literal('diet'),
+  // SPEC §4d: T = 5.
+  timesteps: PositiveInt.default(5),
+  calibration: CalibrationSpec.prefault({}),
+  scale: PositiveNumber.default(DIET_THRESHOLD_SCALE),
+  finetuneEpochs: NonNegativeInt.default(1),
+  optimizer: finetuneOptimizer,
+});
+export type DietRecipe = z.infer<typeof DietRecipe>;
+
+/**
+ * Hybrid encoding (SPEC §1d, inferred there): DIET-style balancing, single-spike neurons and
+ * hybrid input, then an STDB-variant fine-tune. SPEC §1d: "start from the DIET settings".
+ */
+export const HybridRecipe = z.strictObject({
+  kind: z.literal('hybrid'),
+  timesteps: PositiveInt.default(5),
+  calibration: CalibrationSpec.prefault({}),
+  scale: PositiveNumber.default(DIET_THRESHOLD_SCALE),
+  finetuneEpochs: NonNegativeInt.default(1),
+  optimizer: finetuneOptimizer,
+});
+export type HybridRecipe = z.infer<typeof HybridRecipe>;
+
+export const ConversionRecipe = z.discriminatedUnion('kind', [ThresholdRecipe, FsRecipe, DietRecipe, HybridRecipe]);
+export type ConversionRecipe = z.infer<typeof ConversionRecipe>;
+export type ConversionRecipeInput = z.input<typeof ConversionRecipe>;
+
+export const CONVERSION_METHODS = ['threshold', 'fs', 'diet', 'hybrid'] as const;
+export const ConversionMethod = z.enum(CONVERSION_METHODS);
+export type ConversionMethod = z.infer<typeof ConversionMethod>;
