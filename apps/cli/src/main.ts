@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * The spikelite command. With --json a command prints exactly one JSON document on stdout;
+ * progress and logs go to stderr. Bad input exits 2 with one line on stderr.
+ */
+import { evalCommand, EVAL_HELP } from './commands/eval.js';
+import { benchCommand, BENCH_HELP } from './commands/bench.js';
+import { trainCommand, TRAIN_HELP } from './commands/train.js';
+import { CliError } from './errors.js';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<unknown>; help: string; about: string }> = {
+  train: { run: trainCommand, help: TRAIN_HELP, about: 'train an ANN or an SNN (ann, diet)' },
+  eval: { run: evalCommand, help: EVAL_HELP, about: 'evaluate a checkpoint on a test set' },
+  bench: { run: benchCommand, help: BENCH_HELP, about: 'benchmark the shared workloads (JSON lines)' },
+};
+
+const USAGE = `usage: spikelite <command> [flags]   (spikelite <command> --help for its flags)
+
+${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.about}`).join('\n')}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) throw new CliError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const result = await command.run(rest);
+  if (result !== null && result !== undefined && rest.includes('--json')) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const err = e as Error;
+    const userError = err instanceof CliError || err.name === 'SpikeliteConfigError' || err.name === 'DataError' || err.name === 'EngineError';
+    process.stderr.write(`spikelite: ${userError ? err.message.split('\n').join('; ') : (err.stack ?? String(e))}\n`);
+    process.exit(userError ? 2 : 1);
+  },
+);

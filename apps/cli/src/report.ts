@@ -1,0 +1,72 @@
+/** RunReport assembly (DESIGN.md "RunReport"), validated against the shared schema. */
+import { computeEnergy } from '@spikelite/energy';
+import type { CompiledGraph } from '@spikelite/models';
+import { DEFAULT_ENERGY_PROFILE, parseWith, RunReport, type EnergyProfile } from '@spikelite/schemas';
+import type { EvalResult } from '@spikelite/training';
+
+export interface ReportInput {
+  command: RunReport['command'];
+  method: RunReport['method'];
+  dataset: { name: string; trainSize: number; testSize: number };
+  timesteps: number;
+  backend: string;
+  result: EvalResult;
+  annAccuracy: number | null;
+  graph: CompiledGraph;
+  /** How layer 1 was fed (see @spikelite/energy EnergyInput.input); ignored for an ANN. */
+  input: { analogSteps: number; inputSpikesPerElement: number };
+  gradedSpikes?: boolean;
+  profile?: EnergyProfile;
+  wallMs: number;
+}
+
+export function buildReport(r: ReportInput): RunReport {
+  const profile = r.profile ?? DEFAULT_ENERGY_PROFILE;
+  const isAnn = r.method === 'ann';
+  const perLayerSpikes = r.result.perLayer ?? r.graph.activations.map((a) => ({ neurons: a.input.reduce((x, y) => x * y, 1), spikesPerNeuron: 0 }));
+  const T = r.timesteps;
+  // An ANN is costed as itself: every layer's MACs once.
+  const energy = computeEnergy({
+    graph: r.graph,
+    spikesPerNeuron: perLayerSpikes.map((l) => l.spikesPerNeuron),
+    input: isAnn ? { analogSteps: 1, inputSpikesPerElement: 0 } : r.input,
+    gradedSpikes: isAnn || r.gradedSpikes === true,
+    profile,
+  });
+  if (isAnn) {
+    for (const l of energy.perLayer) {
+      l.snnMacs = l.annMacs;
+      l.snnAcs = 0;
+      l.snnPj = l.annMacs * profile.macPj;
+    }
+    energy.snnPj = energy.annPj;
+    energy.ratio = 1;
+  }
+  const perNeuron = r.result.spikesPerNeuron ?? 0;
+  return parseWith(
+    RunReport,
+    {
+      schemaVersion: 1,
+      command: r.command,
+      method: r.method,
+      dataset: r.dataset,
+      timesteps: T,
+      backend: r.backend,
+      accuracy: r.result.accuracy,
+      annAccuracy: r.annAccuracy,
+      spikes: {
+        perNeuron,
+        rate: perNeuron / T,
+        perLayer: r.graph.activations.map((a, i) => ({
+          layer: a.path,
+          neurons: perLayerSpikes[i]!.neurons,
+          spikesPerNeuron: perLayerSpikes[i]!.spikesPerNeuron,
+          rate: perLayerSpikes[i]!.spikesPerNeuron / T,
+        })),
+      },
+      energy,
+      wallMs: Math.round(r.wallMs),
+    },
+    'RunReport',
+  );
+}

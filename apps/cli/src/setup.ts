@@ -1,0 +1,64 @@
+/** What every command needs: the engine, a dataset, a model spec, and stderr logging. */
+import { existsSync } from 'node:fs';
+import { DataError, loadDataset, type Dataset } from '@spikelite/data';
+import { initEngine, type BackendName, type EngineInfo } from '@spikelite/engine';
+import { PRESET_NAMES, presetSpec } from '@spikelite/models';
+import { loadJsonFile, ModelSpec } from '@spikelite/schemas';
+import { CliError } from './errors.js';
+
+export interface Log {
+  info(msg: string): void;
+  /** Overwritable progress line (a TTY) or a plain line every call (a pipe). */
+  progress(msg: string): void;
+  done(): void;
+}
+
+/** Logs on stderr; progress lines only on a terminal and not with --json (stdout is then data). */
+export function stderrLog(json: boolean): Log {
+  const tty = process.stderr.isTTY === true;
+  const showProgress = tty && !json;
+  let open = false;
+  return {
+    info(msg) {
+      if (open) process.stderr.write('\n');
+      open = false;
+      process.stderr.write(`${msg}\n`);
+    },
+    progress(msg) {
+      if (!showProgress) return;
+      process.stderr.write(`\r\x1b[2K${msg}`);
+      open = true;
+    },
+    done() {
+      if (open) process.stderr.write('\n');
+      open = false;
+    },
+  };
+}
+
+export async function startEngine(backend: string | undefined, log: Log): Promise<EngineInfo> {
+  const info = await initEngine(backend === undefined ? {} : { backend: backend as BackendName | 'auto' });
+  for (const s of info.skipped) log.info(`backend ${s.backend} unavailable: ${s.reason}`);
+  log.info(`backend: ${info.backend}`);
+  return info;
+}
+
+export async function openDataset(name: string, limits: { limitTrain?: number; limitTest?: number }): Promise<Dataset> {
+  try {
+    return await loadDataset(name, limits);
+  } catch (e) {
+    if (e instanceof DataError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+/** A preset name, or a path to a ModelSpec JSON file; input shape and classes follow the dataset. */
+export async function resolveModel(model: string, data: Dataset): Promise<ModelSpec> {
+  const input = { channels: data.train.channels, height: data.train.height, width: data.train.width };
+  if (PRESET_NAMES.includes(model)) return presetSpec(model, { input, classes: data.train.classes });
+  if (model.endsWith('.json') || existsSync(model)) {
+    if (!existsSync(model)) throw new CliError(`--model: ${model}: file not found`);
+    return loadJsonFile(model, ModelSpec);
+  }
+  throw new CliError(`--model: unknown preset '${model}' and no such file (presets: ${PRESET_NAMES.join(', ')})`);
+}

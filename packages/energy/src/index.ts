@@ -1,0 +1,2 @@
+export { computeEnergy, macsPerLayer } from './count.js';
+export type { EnergyInput, EnergyReport, LayerOps } from './count.js';

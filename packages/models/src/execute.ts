@@ -1,0 +1,122 @@
+/**
+ * Runs compiled nodes on NHWC tensors. The same code serves the ANN (activations are
+ * functions) and the SNN (activations are neuron steps): the caller decides through
+ * {@link ExecContext.activation}.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { pair } from '@spikelite/schemas';
+import type { Node } from './graph.js';
+import type { ParamStore } from './params.js';
+
+export interface ExecContext {
+  readonly params: ParamStore;
+  /** Batch statistics for BatchNorm (and update of its running averages). */
+  readonly bnTraining: boolean;
+  activation(node: Extract<Node, { op: 'activation' }>, x: tf.Tensor): tf.Tensor;
+  /** A mask scaled by 1/(1 − rate), or null when dropout is off. */
+  dropoutMask(node: Extract<Node, { op: 'dropout' }>, shape: number[]): tf.Tensor | null;
+}
+
+type PoolNode = Extract<Node, { op: 'avgPool' | 'maxPool' }>;
+
+function pool(node: PoolNode, x: tf.Tensor4D): tf.Tensor4D {
+  const l = node.layer;
+  const size = pair(l.poolSize);
+  const strides = pair(l.strides ?? l.poolSize);
+  if (node.op === 'avgPool' && node.layer.countIncludePad && l.padding === 'same') {
+    throw new Error(`${node.path}: avgPool with 'same' padding and countIncludePad is not supported`);
+  }
+  // ceilMode with no padding: tfjs rounds the output size up when pad is numeric.
+  const pad = l.padding === 'valid' && l.ceilMode ? 0 : l.padding;
+  const rounding = l.padding === 'valid' && l.ceilMode ? 'ceil' : undefined;
+  return node.op === 'avgPool' ? tf.avgPool(x, size, strides, pad, rounding) : tf.maxPool(x, size, strides, pad, rounding);
+}
+
+function convPad(p: Extract<Node, { op: 'conv2d' }>['layer']['padding']): 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]] {
+  return typeof p === 'string' ? p : [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
+}
+
+function batchNorm(node: Extract<Node, { op: 'batchNorm' }>, x: tf.Tensor, ctx: ExecContext): tf.Tensor {
+  const gamma = ctx.params.get(node.gamma);
+  const beta = ctx.params.get(node.beta);
+  const runMean = ctx.params.get(node.mean);
+  const runVar = ctx.params.get(node.variance);
+  if (!ctx.bnTraining) return tf.batchNorm(x, runMean, runVar, beta, gamma, node.layer.epsilon);
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  const { mean, variance } = tf.moments(x, axes);
+  const m = node.layer.momentum;
+  // Running statistics follow PyTorch: new = (1 − m)·old + m·batch (unbiased variance).
+  const n = x.size / x.shape[x.shape.length - 1]!;
+  tf.tidy(() => {
+    runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
+    runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
+  });
+  return tf.batchNorm(x, mean, variance, beta, gamma, node.layer.epsilon);
+}
+
+export function execute(nodes: readonly Node[], x: tf.Tensor, ctx: ExecContext): tf.Tensor {
+  let h = x;
+  for (const node of nodes) {
+    switch (node.op) {
+      case 'conv2d': {
+        const l = node.layer;
+        h = tf.conv2d(h as tf.Tensor4D, ctx.params.get(node.kernel) as tf.Tensor4D, pair(l.strides), convPad(l.padding), 'NHWC', pair(l.dilations));
+        if (node.bias) h = tf.add(h, ctx.params.get(node.bias));
+        break;
+      }
+      case 'linear':
+        h = tf.matMul(h as tf.Tensor2D, ctx.params.get(node.kernel) as tf.Tensor2D);
+        if (node.bias) h = tf.add(h, ctx.params.get(node.bias));
+        break;
+      case 'avgPool':
+      case 'maxPool':
+        h = pool(node, h as tf.Tensor4D);
+        break;
+      case 'globalAvgPool':
+        h = tf.mean(h, [1, 2]);
+        break;
+      case 'flatten':
+        h = tf.reshape(h, [h.shape[0]!, -1]);
+        break;
+      case 'batchNorm':
+        h = batchNorm(node, h, ctx);
+        break;
+      case 'dropout': {
+        const mask = ctx.dropoutMask(node, h.shape);
+        if (mask) h = tf.mul(h, mask);
+        break;
+      }
+      case 'activation':
+        h = ctx.activation(node, h);
+        break;
+      case 'residual': {
+        const body = execute(node.body, h, ctx);
+        const shortcut = node.shortcut.length > 0 ? execute(node.shortcut, h, ctx) : h;
+        h = tf.add(body, shortcut);
+        break;
+      }
+    }
+  }
+  return h;
+}
+
+/** The ANN activation functions. */
+export function applyActivation(node: Extract<Node, { op: 'activation' }>, x: tf.Tensor): tf.Tensor {
+  const l = node.layer;
+  switch (l.fn) {
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'silu':
+      return tf.mul(x, tf.sigmoid(x));
+    case 'leakyRelu':
+      return tf.leakyRelu(x, l.alpha ?? 0.01);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'identity':
+      return x;
+  }
+}

@@ -1,0 +1,11 @@
+export { presetSpec, describePreset, PRESET_NAMES } from './presets.js';
+export type { PresetOptions } from './presets.js';
+export { Network, dropoutMask } from './network.js';
+export type { NetworkOptions, AnnForwardOptions } from './network.js';
+export { SnnModel } from './snn.js';
+export type { SnnOptions, SnnForwardOptions, SnnForwardResult } from './snn.js';
+export { compileGraph, shapeSize } from './graph.js';
+export type { CompiledGraph, Node, Source } from './graph.js';
+export { ParamStore } from './params.js';
+export type { ParamInfo, ParamRole, InitScheme } from './params.js';
+export { applyActivation } from './execute.js';

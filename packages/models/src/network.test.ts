@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from '@spikelite/engine';
+import { ModelSpec, parseWith } from '@spikelite/schemas';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Network } from './network.js';
+import { presetSpec, PRESET_NAMES } from './presets.js';
+
+beforeAll(async () => {
+  await initEngine({ backend: 'cpu' });
+});
+
+describe('presets', () => {
+  it('every preset builds and ends in the class count', () => {
+    for (const name of PRESET_NAMES) {
+      const spec = presetSpec(name, { classes: 7 });
+      expect(spec.layers.at(-1)).toMatchObject({ kind: 'linear', units: 7 });
+    }
+  });
+});
+
+describe('ANN forward', () => {
+  it('a hand-worked conv → relu → avgpool → flatten → linear', () => {
+    const spec = parseWith(ModelSpec, {
+      input: { channels: 1, height: 2, width: 2 },
+      classes: 2,
+      layers: [
+        { kind: 'conv2d', filters: 1, kernelSize: 1 },
+        { kind: 'activation', fn: 'relu' },
+        { kind: 'avgPool', poolSize: 2 },
+        { kind: 'flatten' },
+        { kind: 'linear', units: 2 },
+      ],
+    }, 'test');
+    const net = Network.create(spec);
+    net.params.assign('layers.0.kernel', new Float32Array([2]));
+    net.params.assign('layers.4.kernel', new Float32Array([1, -1]));
+    const x = tf.tensor4d([1, -3, 2, 5], [1, 2, 2, 1]);
+    // conv ×2 → [2, −6, 4, 10]; relu → [2, 0, 4, 10]; mean 4; linear → [4, −4]
+    expect(Array.from(net.forwardAnn(x).dataSync())).toEqual([4, -4]);
+    net.dispose();
+  });
+
+  it('residual blocks add body and shortcut', () => {
+    const spec = parseWith(ModelSpec, {
+      input: { channels: 1, height: 1, width: 1 },
+      classes: 1,
+      layers: [
+        { kind: 'residual', body: [{ kind: 'conv2d', filters: 1, kernelSize: 1 }], shortcut: [] },
+        { kind: 'flatten' },
+        { kind: 'linear', units: 1 },
+      ],
+    }, 'test');
+    const net = Network.create(spec);
+    net.params.assign('layers.0.body.0.kernel', new Float32Array([3]));
+    net.params.assign('layers.2.kernel', new Float32Array([1]));
+    expect(net.forwardAnn(tf.tensor4d([2], [1, 1, 1, 1])).dataSync()[0]).toBe(8); // 3·2 + 2
+    net.dispose();
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * What the trainer trains: an ANN or an SNN view of a network, behind one interface so the
+ * loop, checkpoints and metrics are shared.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '@spikelite/engine';
+import { createLoss } from '@spikelite/losses';
+import type { Network, SnnModel } from '@spikelite/models';
+import type { LossSpec } from '@spikelite/schemas';
+
+export interface Prediction {
+  logits: tf.Tensor;
+  /** Spikes per activation layer and step, summed over the batch: [layers, T] (SNN only). */
+  spikeCounts: tf.Tensor | null;
+}
+
+export interface TrainTarget {
+  readonly kind: 'ann' | 'snn';
+  /** Timesteps per image (1 for an ANN). */
+  readonly timesteps: number;
+  /** Every tensor a checkpoint must hold, by stable name (weights, BN statistics, neuron parameters). */
+  state(): Map<string, tf.Variable>;
+  /** The subset that the optimizer updates, by the same names. */
+  trainable(): Map<string, tf.Variable>;
+  /** Neurons per image of each activation layer (spike metrics). */
+  neuronsPerLayer(): number[];
+  lossAndPrediction(images: tf.Tensor, labels: tf.Tensor, rng: Rng): { loss: tf.Scalar; prediction: Prediction };
+  predict(images: tf.Tensor, rng: Rng): Prediction;
+  /** After every optimizer step. */
+  constrain(): void;
+}
+
+function networkState(net: Network): Map<string, tf.Variable> {
+  const out = new Map<string, tf.Variable>();
+  for (const p of net.params.list()) out.set(p.name, net.params.get(p.name));
+  return out;
+}
+
+export function annTarget(net: Network, loss: LossSpec = { kind: 'ce', on: 'final', labelSmoothing: 0 }): TrainTarget {
+  const lossFn = createLoss(loss);
+  return {
+    kind: 'ann',
+    timesteps: 1,
+    state: () => networkState(net),
+    trainable: () => {
+      const out = new Map<string, tf.Variable>();
+      for (const p of net.params.list()) if (p.trainable) out.set(p.name, net.params.get(p.name));
+      return out;
+    },
+    neuronsPerLayer: () => net.graph.activations.map((a) => a.input.reduce((x, y) => x * y, 1)),
+    lossAndPrediction(images, labels, rng) {
+      const logits = net.forwardAnn(images, { training: true, rng });
+      return { loss: lossFn({ membrane: logits }, labels), prediction: { logits, spikeCounts: null } };
+    },
+    predict: (images) => ({ logits: net.forwardAnn(images), spikeCounts: null }),
+    constrain: () => {},
+  };
+}
+
+export function snnTarget(snn: SnnModel, loss: LossSpec): TrainTarget {
+  const lossFn = createLoss(loss);
+  const neuronVars = (): Map<string, tf.Variable> => {
+    const out = new Map<string, tf.Variable>();
+    snn.neurons.forEach((n, i) => n.variables.forEach((v, j) => out.set(`neurons.${i}.${j}`, v)));
+    return out;
+  };
+  return {
+    kind: 'snn',
+    timesteps: snn.timesteps,
+    state: () => new Map([...networkState(snn.network), ...neuronVars()]),
+    trainable: () => {
+      const out = new Map<string, tf.Variable>();
+      for (const p of snn.network.params.list()) if (p.trainable) out.set(p.name, snn.network.params.get(p.name));
+      for (const [k, v] of neuronVars()) if (v.trainable) out.set(k, v);
+      return out;
+    },
+    neuronsPerLayer: () => snn.neuronsPerLayer(),
+    lossAndPrediction(images, labels, rng) {
+      const out = snn.forward(images, { training: true, rng, recordMembrane: true });
+      const membrane = tf.stack(out.membrane!);
+      return {
+        loss: lossFn({ membrane }, labels),
+        prediction: { logits: out.logits, spikeCounts: out.spikeCounts },
+      };
+    },
+    predict(images, rng) {
+      const out = snn.forward(images, { rng, release: true });
+      return { logits: out.logits, spikeCounts: out.spikeCounts };
+    },
+    constrain: () => snn.constrain(),
+  };
+}
