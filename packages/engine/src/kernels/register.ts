@@ -1,9 +1,10 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { wasmConvGradKernels } from './conv2d-grads.js';
+import { rememberBuiltin, wasmMatMulPoolKernels } from './matmul-pool-grads.js';
 
 /** Every kernel spikelite installs on top of a backend, by backend. */
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: wasmConvGradKernels,
+  wasm: [...wasmConvGradKernels, ...wasmMatMulPoolKernels],
 };
 
 /** The backend's own kernels that ours replaced, kept so benchmarks can compare. */
@@ -25,7 +26,11 @@ export function registerSpikeliteKernels(backendName: string): string[] {
   for (const config of configs) {
     const existing = getKernel(config.kernelName, backendName);
     if (existing?.kernelFunc === config.kernelFunc) continue;
-    if (existing !== undefined) replaced.set(`${backendName}/${config.kernelName}`, existing);
+    if (existing !== undefined) {
+      replaced.set(`${backendName}/${config.kernelName}`, existing);
+      // Our wrappers fall back to the backend's own kernel for the cases they do not speed up.
+      rememberBuiltin(config.kernelName, existing.kernelFunc);
+    }
     swap(config);
   }
   return configs.map((c) => c.kernelName);

@@ -34,6 +34,19 @@ export class WasmOps {
     return this.run('PadV2', { x }, { paddings, constantValue: 0 });
   }
 
+  /** A float32 tensor of `shape` filled with `value` (the wasm backend's `makeOutput`). */
+  constant(shape: number[], value: number): TensorInfo {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const wasm = this.backend as unknown as {
+      makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number, values?: Float32Array): TensorInfo;
+    };
+    return wasm.makeOutput(shape, 'float32', undefined, new Float32Array(size).fill(value));
+  }
+
+  multiply(a: TensorInfo, b: TensorInfo): TensorInfo {
+    return this.run('Multiply', { a, b }, {});
+  }
+
   slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
     return this.run('Slice', { x }, { begin, size });
   }
