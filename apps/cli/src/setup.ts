@@ -8,16 +8,19 @@ import { CliError } from './errors.js';
 
 export interface Log {
   info(msg: string): void;
-  /** Overwritable progress line (a TTY) or a plain line every call (a pipe). */
+  /** Overwritable progress line on a terminal; elsewhere a plain line at most every 30 s. */
   progress(msg: string): void;
   done(): void;
 }
 
-/** Logs on stderr; progress lines only on a terminal and not with --json (stdout is then data). */
+/**
+ * Logs on stderr. Progress overwrites one line on a terminal; into a pipe or file (and with
+ * --json) it is thinned to one line every 30 s so long runs still show they are alive.
+ */
 export function stderrLog(json: boolean): Log {
-  const tty = process.stderr.isTTY === true;
-  const showProgress = tty && !json;
+  const tty = process.stderr.isTTY === true && !json;
   let open = false;
+  let lastPlain = 0;
   return {
     info(msg) {
       if (open) process.stderr.write('\n');
@@ -25,9 +28,13 @@ export function stderrLog(json: boolean): Log {
       process.stderr.write(`${msg}\n`);
     },
     progress(msg) {
-      if (!showProgress) return;
-      process.stderr.write(`\r\x1b[2K${msg}`);
-      open = true;
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${msg}`);
+        open = true;
+      } else if (Date.now() - lastPlain >= 30_000) {
+        lastPlain = Date.now();
+        process.stderr.write(`${msg}\n`);
+      }
     },
     done() {
       if (open) process.stderr.write('\n');
