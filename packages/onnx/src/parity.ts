@@ -1,0 +1,171 @@
+/**
+ * Reference runs with onnxruntime-node, and the parity check between onnxruntime and the
+ * imported spikelite Network on the same images. (This package is the only library that may
+ * import onnxruntime-node.)
+ */
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import { currentBackend } from '@spikelite/engine';
+import { Network } from '@spikelite/models';
+import { importOnnx, type ImportOptions, type OnnxImport } from './import.js';
+import { decodeModel, encodeDecodedModel } from './proto.js';
+
+export interface OnnxRunOptions {
+  /** onnxruntime intra-op threads (default 1: the machines are shared; results do not depend on it). */
+  threads?: number;
+}
+
+export interface OnnxRunResult {
+  output: Float32Array;
+  shape: number[];
+}
+
+function modelBytes(source: string | Uint8Array): Uint8Array {
+  return typeof source === 'string' ? readFileSync(source) : source;
+}
+
+/**
+ * The model without its final Softmax/LogSoftmax, so onnxruntime outputs logits: the
+ * comparison then happens where spikelite's output is, and is not squashed by the softmax.
+ */
+export function withoutFinalSoftmax(bytes: Uint8Array): Uint8Array {
+  const model = decodeModel(bytes);
+  const graph = model.graph;
+  const out = graph?.output[0];
+  const i = graph?.node.findIndex((n) => (n.op_type === 'Softmax' || n.op_type === 'LogSoftmax') && n.output[0] === out?.name) ?? -1;
+  if (graph === undefined || out === undefined || i < 0) return bytes;
+  const [softmax] = graph.node.splice(i, 1);
+  out.name = softmax!.input[0] ?? '';
+  return encodeDecodedModel(model);
+}
+
+/** Run an ONNX model on one float input (NCHW for image models) and return its first output. */
+export async function runOnnx(
+  source: string | Uint8Array,
+  input: Float32Array,
+  shape: readonly number[],
+  options: OnnxRunOptions = {},
+): Promise<OnnxRunResult> {
+  const threads = options.threads ?? 1;
+  const session = await ort.InferenceSession.create(modelBytes(source), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  try {
+    const inputName = session.inputNames[0];
+    const outputName = session.outputNames[0];
+    if (inputName === undefined || outputName === undefined) throw new Error('runOnnx: the model has no input or output');
+    const result = await session.run({ [inputName]: new ort.Tensor('float32', input, [...shape]) });
+    const out = result[outputName];
+    if (out === undefined || out.type !== 'float32') throw new Error(`runOnnx: output '${outputName}' is not float32`);
+    return { output: Float32Array.from(out.data as Float32Array), shape: out.dims.map(Number) };
+  } finally {
+    await session.release();
+  }
+}
+
+/** A Network with the imported weights (the caller disposes it). */
+export function networkFromImport(imported: OnnxImport): Network {
+  const net = Network.create(imported.spec);
+  for (const [name, value] of imported.weights) net.params.assign(name, value);
+  return net;
+}
+
+/** Logits of a batch of NCHW images (or [N, features] rows) from the imported network. */
+export function forwardImported(net: Network, imported: OnnxImport, images: Float32Array, shape: readonly number[]): Float32Array {
+  return tf.tidy(() => {
+    const { channels, height, width } = imported.spec.input;
+    const n = shape[0] ?? 0;
+    const x =
+      shape.length === 4
+        ? tf.transpose(tf.tensor4d(images, [n, shape[1]!, shape[2]!, shape[3]!]), [0, 2, 3, 1])
+        : tf.reshape(tf.tensor(images, [...shape]), [n, height, width, channels]);
+    return Float32Array.from(net.forwardAnn(x).dataSync());
+  });
+}
+
+export interface ParityImages {
+  /** NCHW float pixels (whatever scaling the model was trained on). */
+  data: Float32Array;
+  /** [N, C, H, W] (or [N, features] for a flat-input model). */
+  shape: readonly number[];
+}
+
+export interface ParityResult {
+  backend: string;
+  images: number;
+  /** max |onnxruntime − spikelite| over all outputs (logits: a final softmax is taken off the ONNX model first). */
+  maxAbsDiff: number;
+  /** min and max of the onnxruntime output; `span` = max − min. */
+  outputRange: { min: number; max: number; span: number };
+  /** maxAbsDiff / span (0 when the span is 0 and the outputs agree). */
+  relativeDiff: number;
+  /** Fraction of images whose top-1 class agrees. */
+  top1Agreement: number;
+  /** relativeDiff ≤ tolerance. */
+  ok: boolean;
+  tolerance: number;
+  onnx: Float32Array;
+  spikelite: Float32Array;
+}
+
+export interface ParityOptions extends ImportOptions, OnnxRunOptions {
+  /** Relative tolerance (of the output range); default 1e-4. */
+  tolerance?: number;
+  /** Reuse an import of the same file. */
+  imported?: OnnxImport;
+}
+
+function argmaxRows(v: Float32Array, classes: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < v.length / classes; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (v[i * classes + c]! > v[i * classes + best]!) best = c;
+    out.push(best);
+  }
+  return out;
+}
+
+/** Run onnxruntime and the imported spikelite network on the same images and compare. */
+export async function checkParity(source: string | Uint8Array, images: ParityImages, options: ParityOptions = {}): Promise<ParityResult> {
+  const imported = options.imported ?? importOnnx(source, options);
+  const bytes = modelBytes(source);
+  const reference = await runOnnx(imported.report.outputActivation ? withoutFinalSoftmax(bytes) : bytes, images.data, images.shape, options);
+  const net = networkFromImport(imported);
+  let ours: Float32Array;
+  try {
+    ours = forwardImported(net, imported, images.data, images.shape);
+  } finally {
+    net.dispose();
+  }
+  if (ours.length !== reference.output.length) {
+    throw new Error(`checkParity: spikelite gave ${ours.length} outputs, onnxruntime ${reference.output.length} (shape [${reference.shape}])`);
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  let maxAbsDiff = 0;
+  reference.output.forEach((r, i) => {
+    min = Math.min(min, r);
+    max = Math.max(max, r);
+    const d = Math.abs(r - ours[i]!);
+    // NaN anywhere must fail the check, not vanish in Math.max.
+    maxAbsDiff = Number.isNaN(d) ? NaN : Math.max(maxAbsDiff, d);
+  });
+  const span = max - min;
+  const relativeDiff = span > 0 ? maxAbsDiff / span : maxAbsDiff === 0 ? 0 : Infinity;
+  const tolerance = options.tolerance ?? 1e-4;
+  const classes = imported.spec.classes;
+  const a = argmaxRows(reference.output, classes);
+  const b = argmaxRows(ours, classes);
+  const agree = a.filter((v, i) => v === b[i]).length / Math.max(a.length, 1);
+  return {
+    backend: currentBackend(),
+    images: images.shape[0] ?? 0,
+    maxAbsDiff,
+    outputRange: { min, max, span },
+    relativeDiff,
+    top1Agreement: agree,
+    ok: relativeDiff <= tolerance,
+    tolerance,
+    onnx: reference.output,
+    spikelite: ours,
+  };
+}
