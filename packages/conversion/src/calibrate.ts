@@ -18,7 +18,7 @@ export interface CalibrationOptions {
   percentile: number;
   /** T_bal, 'snn' mode only. SPEC §4d: 100. */
   balanceSteps: number;
-  /** Images per forward pass while calibrating. */
+  /** Images per forward pass in 'ann' mode ('snn' mode runs all images as one batch: its statistic is per step over all of them). */
   batchSize: number;
   /** Progress: (layer index, layers, threshold found). */
   onLayer?: (layer: number, layers: number, threshold: number) => void;
@@ -91,18 +91,18 @@ export function calibrateThresholds(net: Network, images: tf.Tensor4D, options: 
     });
     try {
       for (let l = 0; l < layers; l++) {
-        // Per step, the statistic over all images of the batch set: gather step t of every batch.
-        const perStep: Float32Array[][] = Array.from({ length: o.balanceSteps }, () => []);
-        for (const b of batches) {
-          tf.tidy(() => {
-            snn.forward(b, {
-              onNeuronInput: (layer, t, input) => {
-                if (layer === l) perStep[t]!.push(input.dataSync() as Float32Array);
-              },
-            });
-          });
-        }
-        const th = fix(Math.max(...perStep.map((p) => statistic(concat(p), o))));
+        // The statistic at step t is over all calibration images at once, so they run as one
+        // batch; each step's value is reduced on the spot (T_bal steps of every activation
+        // would not fit in memory) and freed (release: no gradients here).
+        let th = -Infinity;
+        const out = snn.forward(images, {
+          release: true,
+          onNeuronInput: (layer, _t, input) => {
+            if (layer === l) th = Math.max(th, statistic(input.dataSync() as Float32Array, o));
+          },
+        });
+        tf.dispose([out.logits, out.spikeCounts]);
+        th = fix(th);
         thresholds.push(th);
         const layer = snn.neurons[l]!;
         if (layer.mode === 'step') layer.setParameter('threshold', th);

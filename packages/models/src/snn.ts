@@ -155,8 +155,14 @@ export class SnnModel {
       const live = new Set(states.flatMap((st) => (st ? Object.values(st) : [])));
       for (const st of previous.states) if (st) for (const x of Object.values(st)) if (!live.has(x)) x.dispose();
     }
-    const spikeCounts = tf.stack(counts.map((c) => (c.length > 0 ? tf.stack(c) : tf.zeros([T]))));
-    if (options.release) tf.dispose(counts.flat());
+    const spikeCounts = tf.tidy(() =>
+      counts.length === 0 ? tf.zeros([0, T]) : tf.stack(counts.map((c) => (c.length > 0 ? tf.stack(c) : tf.zeros([T])))),
+    );
+    if (options.release) {
+      tf.dispose(counts.flat());
+      // The last step's neuron states are not returned: free them here.
+      for (const st of states) if (st) tf.dispose(Object.values(st));
+    }
     return { logits: u!, membrane: options.recordMembrane ? membrane : null, spikeCounts };
   }
 
