@@ -3,14 +3,18 @@
  * The spikelite command. With --json a command prints exactly one JSON document on stdout;
  * progress and logs go to stderr. Bad input exits 2 with one line on stderr.
  */
+import { convertCommand, CONVERT_HELP } from './commands/convert.js';
 import { evalCommand, EVAL_HELP } from './commands/eval.js';
 import { benchCommand, BENCH_HELP } from './commands/bench.js';
+import { energyCommand, ENERGY_HELP } from './commands/energy.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { CliError } from './errors.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<unknown>; help: string; about: string }> = {
-  train: { run: trainCommand, help: TRAIN_HELP, about: 'train an ANN or an SNN (ann, diet)' },
+  train: { run: trainCommand, help: TRAIN_HELP, about: 'train an ANN or an SNN (ann, diet, hybrid, general)' },
+  convert: { run: convertCommand, help: CONVERT_HELP, about: 'convert an ONNX ANN into an SNN (threshold, fs, diet) and evaluate it' },
   eval: { run: evalCommand, help: EVAL_HELP, about: 'evaluate a checkpoint on a test set' },
+  energy: { run: energyCommand, help: ENERGY_HELP, about: 'compute energy of a checkpoint: ANN vs SNN from measured spikes' },
   bench: { run: benchCommand, help: BENCH_HELP, about: 'benchmark the shared workloads (JSON lines)' },
 };
 

@@ -1,8 +1,24 @@
 /** RunReport assembly (DESIGN.md "RunReport"), validated against the shared schema. */
-import { computeEnergy } from '@spikelite/energy';
+import { computeEnergy, ENERGY_PROFILE_NAMES, loadEnergyProfile } from '@spikelite/energy';
 import type { CompiledGraph } from '@spikelite/models';
 import { DEFAULT_ENERGY_PROFILE, parseWith, RunReport, type EnergyProfile } from '@spikelite/schemas';
 import type { EvalResult } from '@spikelite/training';
+import { CliError } from './errors.js';
+
+/** Help line of the `--profile` flag of commands that print a RunReport. */
+export const PROFILE_HELP = `--profile P          energy profile: ${ENERGY_PROFILE_NAMES.join(' (default), ')} or a JSON file
+                       { "name", "macPj", "acPj", "neuronUpdatePj"?, "memoryPj"? }`;
+
+/** `--profile P`: a built-in profile name or a profile JSON file (default cmos45nm-fp32). */
+export async function profileFlag(raw: string | undefined): Promise<EnergyProfile> {
+  if (raw === undefined) return { ...DEFAULT_ENERGY_PROFILE };
+  try {
+    return await loadEnergyProfile(raw);
+  } catch (e) {
+    if ((e as Error).name === 'SpikeliteConfigError') throw new CliError(`--profile: ${(e as Error).message}`);
+    throw e;
+  }
+}
 
 export interface ReportInput {
   command: RunReport['command'];

@@ -1,5 +1,6 @@
 /** What every command needs: the engine, a dataset, a model spec, and stderr logging. */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DataError, loadDataset, type Dataset } from '@spikelite/data';
 import { initEngine, type BackendName, type EngineInfo } from '@spikelite/engine';
 import { PRESET_NAMES, presetSpec } from '@spikelite/models';
@@ -50,12 +51,24 @@ export async function startEngine(backend: string | undefined, log: Log): Promis
   return info;
 }
 
-export async function openDataset(name: string, limits: { limitTrain?: number; limitTest?: number }): Promise<Dataset> {
+/** 6,000 train / 1,000 test Fashion-MNIST images shipped with the CLI (see data/fashion-mnist-mini/README.md). */
+export const SHIPPED_FASHION_MNIST = fileURLToPath(new URL('../data/fashion-mnist-mini', import.meta.url));
+
+/**
+ * Load a dataset by name or directory. `fashion-mnist` falls back to the shipped subset when
+ * Debian's full set is not installed, so the CLI works offline on any machine.
+ */
+export async function openDataset(name: string, limits: { limitTrain?: number; limitTest?: number }, log?: Log): Promise<Dataset> {
   try {
     return await loadDataset(name, limits);
   } catch (e) {
-    if (e instanceof DataError) throw new CliError(e.message);
-    throw e;
+    if (!(e instanceof DataError)) throw e;
+    if (name === 'fashion-mnist' && existsSync(SHIPPED_FASHION_MNIST)) {
+      log?.info(`Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist for all 70,000 images): using the shipped subset of 6,000 train / 1,000 test images`);
+      const mini = await loadDataset(SHIPPED_FASHION_MNIST, limits);
+      return { ...mini, name: 'fashion-mnist-mini' };
+    }
+    throw new CliError(e.message);
   }
 }
 

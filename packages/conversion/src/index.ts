@@ -1,3 +1,14 @@
 export { calibrateThresholds, DEFAULT_CALIBRATION } from './calibrate.js';
 export type { CalibrationOptions } from './calibrate.js';
 export { percentile } from './percentile.js';
+export { convert, validateConversion, ConversionError } from './convert.js';
+export type { ConvertOptions, ConversionInfo, ConversionResult, LayerInfo } from './convert.js';
+export { sweep, measureConversion, withSteps } from './sweep.js';
+export type { SweepOptions, SweepRow } from './sweep.js';
+export { RECIPES, HYBRID_NOT_YET } from './recipes/index.js';
+export type { FinetuneData, RecipeDefinition, LayerCheck, LayerPlan } from './recipes/index.js';
+export { withAvgPool, countMaxPools } from './maxpool.js';
+export type { MaxPoolMethod } from './maxpool.js';
+export { activationStats } from './stats.js';
+export type { ActivationStats } from './stats.js';
+export { normaliseWeights, NormalisationError } from './normalize.js';

@@ -1,12 +1,16 @@
 /**
- * Operation counts and compute energy of a network run as an ANN and as an SNN, per SPEC
- * "Energy accounting": ANN E = E_MAC·Σ F_l; SNN layer l costs F_l·ζ accumulates, where ζ is
- * the spikes per neuron per image (over all T) of the neurons feeding it, and the first
- * layer costs MACs for every timestep whose input is analog. Pooling, neuron updates and
- * memory are not counted (the papers' "compute energy").
+ * Operation counts and compute energy of a network run as an ANN and as an SNN (SPEC
+ * "Energy accounting"; formulas and per-paper conventions in ../README.md).
+ *
+ * Headline (`energy`, the RunReport object): ANN E = E_MAC·Σ F_l; SNN layer l costs F_l·ζ
+ * accumulates, ζ = spikes per neuron per image (over all T) of the neurons feeding it, and a
+ * layer fed by the encoded input costs F_1 MACs for every timestep whose input is analog plus
+ * F_1·ζ_in ACs for the input spikes. That is the papers' "compute energy": synaptic operations
+ * only. Neuron updates (FS neurons' K internal steps included), pooling and residual adds are
+ * counted and reported separately, and enter `energy` only with `includeNeuronUpdates`.
  */
-import type { CompiledGraph, Source } from '@spikelite/models';
-import type { EnergyProfile } from '@spikelite/schemas';
+import { shapeSize, type CompiledGraph, type Node, type Source } from '@spikelite/models';
+import { pair, type EnergyProfile } from '@spikelite/schemas';
 
 export interface LayerOps {
   layer: string;
@@ -19,6 +23,25 @@ export interface LayerOps {
   snnPj: number;
 }
 
+/**
+ * Operations one neuron performs per update (the same shape as `NeuronDefinition.updateOps`
+ * of @spikelite/neurons, which this package may not import: callers pass the numbers in).
+ */
+export interface NeuronUpdateOps {
+  readonly mul: number;
+  readonly add: number;
+  readonly compare: number;
+}
+
+/** One activation layer's neurons: ops per update and updates per image. */
+export interface LayerUpdates {
+  readonly ops: NeuronUpdateOps;
+  /** Updates per neuron per image: T for step neurons, K for FS neurons (block of K internal steps). */
+  readonly steps: number;
+  /** Neuron kind, for the report only (e.g. 'lif', 'fs'). */
+  readonly kind?: string;
+}
+
 export interface EnergyInput {
   graph: CompiledGraph;
   /** Spikes per neuron per image over all timesteps, for each activation layer (ζ). */
@@ -26,21 +49,120 @@ export interface EnergyInput {
   /**
    * How the first layer's input was fed: `analogSteps` timesteps of analog values (MACs each)
    * and, on the other steps, `inputSpikesPerElement` spikes per input element per image (ACs).
-   * Direct encoding: analogSteps = T; hybrid: 1 and the temporal spikes; rate: 0.
+   * Direct encoding: analogSteps = T; hybrid: 1 and the temporal spikes; rate: 0; FS: 1.
+   * `spikesPerElementByStep` (length T, optional) splits the input spikes per timestep.
    */
-  input: { analogSteps: number; inputSpikesPerElement: number };
-  /** True when spikes carry graded values (FS neurons: d(t)): their inputs then cost MACs. */
+  input: { analogSteps: number; inputSpikesPerElement: number; spikesPerElementByStep?: readonly number[] };
+  /** True when spikes carry graded values (FS neurons: d(t)): their synapses then cost `gradedSpikeCost`. */
   gradedSpikes?: boolean;
+  /**
+   * A graded spike w·d(t) is a MAC when one weight copy is stored ('mac', default), an AC
+   * when K pre-multiplied copies are stored ('ac') (SPEC [INF]). The other is reported in
+   * `alternatives.gradedSpikes`.
+   */
+  gradedSpikeCost?: 'mac' | 'ac';
   profile: EnergyProfile;
+  /**
+   * Timesteps T of the network run (1 for an ANN and for FS, whose K steps are inside the
+   * neurons). Default: max(1, analogSteps, spikesPerElementByStep.length). Used for the
+   * per-timestep rows and for the dense per-step ops (conv-shortcut residual adds, max pooling).
+   */
+  timesteps?: number;
+  /** Neuron update ops per activation layer (graph order) and, optionally, of the output integrator. */
+  neuronUpdates?: { layers: readonly LayerUpdates[]; output?: LayerUpdates };
+  /** Ops of one ANN activation (default ReLU: one compare); the ANN side of the neuron-update row. */
+  annActivationOps?: NeuronUpdateOps;
+  /**
+   * Add neuron updates, pooling and residual adds to `energy` (annPj and snnPj). Default
+   * false: `energy` is the papers' compute energy; the extras are in their own fields and in `total`.
+   */
+  includeNeuronUpdates?: boolean;
 }
 
+/** The RunReport `energy` object (DESIGN.md "RunReport"). */
 export interface EnergyReport {
   profile: string;
   annPj: number;
   snnPj: number;
-  /** annPj / snnPj; 0 when snnPj is 0 (JSON has no Infinity). */
+  /** annPj / snnPj; 0 when snnPj is 0 (JSON has no Infinity). Below 1 when the SNN costs more. */
   ratio: number;
   perLayer: LayerOps[];
+}
+
+export interface Totals {
+  annPj: number;
+  snnPj: number;
+  ratio: number;
+}
+
+export interface NeuronUpdateRow {
+  layer: string;
+  kind: string | null;
+  neurons: number;
+  /** Updates per neuron per image (T, or K for FS neurons). */
+  steps: number;
+  /** SNN ops per image: neurons · steps · updateOps. */
+  mul: number;
+  add: number;
+  compare: number;
+  /** ANN activation ops per image (neurons · annActivationOps); 0 for the output integrator. */
+  annOps: number;
+  annPj: number;
+  snnPj: number;
+}
+
+export interface PoolingRow {
+  layer: string;
+  op: 'avgPool' | 'maxPool' | 'globalAvgPool';
+  /** ANN adds (average) or compares (max) per image. */
+  annOps: number;
+  /** SNN adds per image (average pooling: one per arriving spike) or compares (max: every step). */
+  snnOps: number;
+  annPj: number;
+  snnPj: number;
+}
+
+export interface ResidualRow {
+  layer: string;
+  shortcut: 'identity' | 'conv';
+  annAdds: number;
+  snnAdds: number;
+  annPj: number;
+  snnPj: number;
+}
+
+export interface AnalogInputLayer {
+  layer: string;
+  /** F_1: MACs of one analog step (= the ANN layer). */
+  macsPerStep: number;
+  /** t = 1..T: MACs on analog steps; ACs from input spikes (null when only their total is known). */
+  perTimestep: Array<{ t: number; macs: number; acs: number | null }>;
+  /** Σ over steps. */
+  macs: number;
+  acs: number;
+}
+
+export interface EnergyAccount {
+  /** The RunReport energy object: compute energy, plus the extras when `includeNeuronUpdates`. */
+  energy: EnergyReport;
+  includeNeuronUpdates: boolean;
+  timesteps: number;
+  /** Synaptic (MAC/AC) energy only: the papers' "compute energy". */
+  compute: Totals;
+  /** Everything counted: synaptic + neuron updates + pooling + residual adds. */
+  total: Totals;
+  /** How layer 1 was fed, in words, and its MACs/ACs per timestep. */
+  analogInput: { convention: string; analogSteps: number; inputSpikesPerElement: number; layers: AnalogInputLayer[] };
+  /** Null when no update ops were passed in. */
+  neuronUpdates: { costing: 'neuronUpdatePj' | 'ops'; perLayer: NeuronUpdateRow[]; annPj: number; snnPj: number } | null;
+  pooling: { perLayer: PoolingRow[]; annPj: number; snnPj: number };
+  residual: { perLayer: ResidualRow[]; annPj: number; snnPj: number };
+  alternatives: {
+    /** SPEC: whether papers count F_1 once or T times is UNKNOWN; `energy` with F_1 counted once. */
+    firstLayerOnce: Totals;
+    /** With graded spikes, `energy` under the other cost ('ac' ↔ 'mac'); null without graded spikes. */
+    gradedSpikes: (Totals & { cost: 'mac' | 'ac' }) | null;
+  };
 }
 
 /** MACs per image of each weight layer (conv: kh·kw·Cin·Cout·Hout·Wout; linear: in·out). */
@@ -53,29 +175,248 @@ export function macsPerLayer(graph: CompiledGraph): Array<{ layer: string; macs:
   });
 }
 
-/** ζ of a weight layer's source; a residual sum of several activations takes their mean (documented approximation). */
-function zeta(source: Source, spikes: readonly number[]): number {
-  if (source.kind === 'activation') return spikes[source.index] ?? 0;
-  if (source.kind === 'mixed') return source.indices.reduce((a, i) => a + (spikes[i] ?? 0), 0) / source.indices.length;
-  return 0;
+/** Default ANN activation: ReLU, max(0, x), one compare per neuron. */
+export const RELU_OPS: NeuronUpdateOps = Object.freeze({ mul: 0, add: 0, compare: 1 });
+
+/** Energy of a multiply alone: Horowitz's MAC = multiply + add, so E_mul = E_MAC − E_AC (FP32 3.7 pJ, INT32 3.1 pJ). */
+export const mulPj = (profile: EnergyProfile): number => Math.max(0, profile.macPj - profile.acPj);
+
+/** Energy of ops costed one by one: a multiply at E_MAC − E_AC, an add or a compare at E_AC. */
+export function opsPj(ops: NeuronUpdateOps, profile: EnergyProfile): number {
+  return ops.mul * mulPj(profile) + (ops.add + ops.compare) * profile.acPj;
 }
 
-export function computeEnergy(input: EnergyInput): EnergyReport {
-  const { profile } = input;
-  const perLayer = macsPerLayer(input.graph).map(({ layer, macs, source }) => {
+const ratioOf = (annPj: number, snnPj: number): number => (snnPj > 0 ? annPj / snnPj : 0);
+const totals = (annPj: number, snnPj: number): Totals => ({ annPj, snnPj, ratio: ratioOf(annPj, snnPj) });
+const sum = <T>(xs: readonly T[], f: (x: T) => number): number => xs.reduce((a, x) => a + f(x), 0);
+const scaleOps = (o: NeuronUpdateOps, k: number): NeuronUpdateOps => ({ mul: o.mul * k, add: o.add * k, compare: o.compare * k });
+
+function checkCount(value: number, what: string): void {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`computeEnergy: ${what} must be a finite number ≥ 0, got ${value}`);
+}
+
+function validate(input: EnergyInput): void {
+  const layers = input.graph.activations.length;
+  if (input.spikesPerNeuron.length !== layers) {
+    throw new Error(`computeEnergy: spikesPerNeuron has ${input.spikesPerNeuron.length} entries but the graph has ${layers} activation layers`);
+  }
+  input.spikesPerNeuron.forEach((z, i) => checkCount(z, `spikesPerNeuron[${i}]`));
+  checkCount(input.input.analogSteps, 'input.analogSteps');
+  checkCount(input.input.inputSpikesPerElement, 'input.inputSpikesPerElement');
+  input.input.spikesPerElementByStep?.forEach((z, i) => checkCount(z, `input.spikesPerElementByStep[${i}]`));
+  if (input.timesteps !== undefined && !(Number.isInteger(input.timesteps) && input.timesteps >= 1)) {
+    throw new Error(`computeEnergy: timesteps must be a positive integer, got ${input.timesteps}`);
+  }
+  const nu = input.neuronUpdates;
+  if (nu !== undefined && nu.layers.length !== layers) {
+    throw new Error(`computeEnergy: neuronUpdates.layers has ${nu.layers.length} entries but the graph has ${layers} activation layers`);
+  }
+}
+
+/** What the first layer's input schedule is, in words (the convention each paper uses: README). */
+export function describeInput(input: EnergyInput['input'], timesteps: number): string {
+  const { analogSteps: a, inputSpikesPerElement: s } = input;
+  if (a === 0) return s > 0 ? 'spike input only: layer 1 does ACs (rate/temporal code; ICLR 2020 Poisson)' : 'no input';
+  const spikes = s > 0 ? `, then input spikes as ACs (${s.toFixed(3)} per element)` : '';
+  if (a >= timesteps && timesteps > 1) return `analog input at all ${timesteps} steps: layer 1 does F_1 MACs every step (DIET direct input)${spikes}`;
+  if (a === 1 && timesteps > 1) return `analog input at the first step only: F_1 MACs once${spikes} (hybrid encoding)`;
+  if (a === 1) return `analog input once: F_1 MACs once (ANN, FS conversion, T = 1)${spikes}`;
+  return `analog input at ${a} of ${timesteps} steps${spikes}`;
+}
+
+interface Mode {
+  /** Cost the ANN as itself: neuron updates by ops on both sides (ratio 1 exactly). */
+  ann: boolean;
+}
+
+function account(input: EnergyInput, mode: Mode): EnergyAccount {
+  validate(input);
+  const { profile, graph } = input;
+  const spikes = input.spikesPerNeuron;
+  const byStep = input.input.spikesPerElementByStep;
+  const T = input.timesteps ?? Math.max(1, Math.ceil(input.input.analogSteps), byStep?.length ?? 0);
+  const graded = input.gradedSpikes === true;
+  const gradedCost = input.gradedSpikeCost ?? 'mac';
+  const include = input.includeNeuronUpdates === true;
+
+  /** ζ of a source (spikes per element per image); a residual sum of several activations takes their mean (documented approximation). */
+  const zeta = (source: Source): number => {
+    if (source.kind === 'activation') return spikes[source.index]!;
+    if (source.kind === 'mixed') return sum(source.indices, (i) => spikes[i]!) / source.indices.length;
+    return 0;
+  };
+  /** Events per element per image arriving from a source: spikes, or every analog step plus the input spikes. */
+  const events = (source: Source): number =>
+    source.kind === 'input' ? input.input.analogSteps + input.input.inputSpikesPerElement : zeta(source);
+
+  // Synaptic operations (the headline).
+  const macs = macsPerLayer(graph);
+  const perLayer: LayerOps[] = macs.map(({ layer, macs: F, source }) => {
     let snnMacs = 0;
     let snnAcs = 0;
     if (source.kind === 'input') {
-      snnMacs = macs * input.input.analogSteps;
-      snnAcs = macs * input.input.inputSpikesPerElement;
-    } else if (input.gradedSpikes) {
-      snnMacs = macs * zeta(source, input.spikesPerNeuron);
+      snnMacs = F * input.input.analogSteps;
+      snnAcs = F * input.input.inputSpikesPerElement;
+    } else if (graded && gradedCost === 'mac') {
+      snnMacs = F * zeta(source);
     } else {
-      snnAcs = macs * zeta(source, input.spikesPerNeuron);
+      snnAcs = F * zeta(source);
     }
-    return { layer, annMacs: macs, snnAcs, snnMacs, snnPj: snnMacs * profile.macPj + snnAcs * profile.acPj };
+    return { layer, annMacs: F, snnAcs, snnMacs, snnPj: snnMacs * profile.macPj + snnAcs * profile.acPj };
   });
-  const annPj = perLayer.reduce((a, l) => a + l.annMacs, 0) * profile.macPj;
-  const snnPj = perLayer.reduce((a, l) => a + l.snnPj, 0);
-  return { profile: profile.name, annPj, snnPj, ratio: snnPj > 0 ? annPj / snnPj : 0, perLayer };
+  // Σ (F_l·E_MAC), summed like the SNN side, so that an ANN costed as itself has ratio exactly 1.
+  const compute = totals(sum(perLayer, (l) => l.annMacs * profile.macPj), sum(perLayer, (l) => l.snnPj));
+
+  const analogLayers: AnalogInputLayer[] = macs
+    .filter((m) => m.source.kind === 'input')
+    .map(({ layer, macs: F }) => {
+      const perTimestep = Array.from({ length: T }, (_, i) => ({
+        t: i + 1,
+        macs: i < input.input.analogSteps ? F : 0,
+        acs: byStep !== undefined ? F * (byStep[i] ?? 0) : input.input.inputSpikesPerElement === 0 ? 0 : null,
+      }));
+      return { layer, macsPerStep: F, perTimestep, macs: F * input.input.analogSteps, acs: F * input.input.inputSpikesPerElement };
+    });
+
+  // Neuron updates (FS neurons: K steps per neuron).
+  let neuronUpdates: EnergyAccount['neuronUpdates'] = null;
+  if (input.neuronUpdates !== undefined) {
+    const annAct = input.annActivationOps ?? RELU_OPS;
+    const lump = !mode.ann && profile.neuronUpdatePj > 0;
+    const row = (layer: string, neurons: number, u: LayerUpdates, annOps: NeuronUpdateOps | null): NeuronUpdateRow => {
+      const ops = scaleOps(u.ops, neurons * u.steps);
+      const ann = annOps === null ? { mul: 0, add: 0, compare: 0 } : scaleOps(annOps, neurons);
+      return {
+        layer, kind: u.kind ?? null, neurons, steps: u.steps, ...ops,
+        annOps: ann.mul + ann.add + ann.compare,
+        annPj: opsPj(ann, profile),
+        snnPj: lump ? neurons * u.steps * profile.neuronUpdatePj : opsPj(ops, profile),
+      };
+    };
+    const rows = graph.activations.map((a, i) => row(a.path, shapeSize(a.input), input.neuronUpdates!.layers[i]!, annAct));
+    const out = input.neuronUpdates.output;
+    const last = graph.weightLayers[graph.weightLayers.length - 1];
+    if (out !== undefined && last !== undefined) rows.push(row(`${last.path} (output integrator)`, shapeSize(last.output), out, null));
+    neuronUpdates = { costing: lump ? 'neuronUpdatePj' : 'ops', perLayer: rows, annPj: sum(rows, (r) => r.annPj), snnPj: sum(rows, (r) => r.snnPj) };
+  }
+
+  // Pooling and residual adds: walk the graph, tracking what feeds each node (as compileGraph does).
+  const pools: PoolingRow[] = [];
+  const residuals: ResidualRow[] = [];
+  const indices = (s: Source): number[] => (s.kind === 'activation' ? [s.index] : s.kind === 'mixed' ? s.indices : []);
+  const walk = (nodes: readonly Node[], source: Source): Source => {
+    for (const node of nodes) {
+      switch (node.op) {
+        case 'activation':
+          source = { kind: 'activation', index: node.index };
+          break;
+        case 'avgPool':
+        case 'maxPool': {
+          const [kh, kw] = pair(node.layer.poolSize);
+          const out = shapeSize(node.output);
+          // Average: every window input is added once (the 1/k² scale folds into the next weights);
+          // on spikes only arriving events add. Max: k²−1 compares per output, on spikes every step (an OR).
+          const annOps = node.op === 'avgPool' ? out * kh * kw : out * (kh * kw - 1);
+          const snnOps = node.op === 'avgPool' ? annOps * events(source) : annOps * T;
+          pools.push({ layer: node.path, op: node.op, annOps, snnOps, annPj: annOps * profile.acPj, snnPj: snnOps * profile.acPj });
+          break;
+        }
+        case 'globalAvgPool': {
+          const annOps = shapeSize(node.input);
+          const snnOps = annOps * events(source);
+          pools.push({ layer: node.path, op: 'globalAvgPool', annOps, snnOps, annPj: annOps * profile.acPj, snnPj: snnOps * profile.acPj });
+          break;
+        }
+        case 'residual': {
+          const body = walk(node.body, source);
+          const shortcut = walk(node.shortcut, source);
+          const elems = shapeSize(node.output);
+          // Identity shortcut: each arriving spike adds once into the membrane; a conv shortcut's
+          // current is added to the body's every step.
+          const identity = node.shortcut.length === 0;
+          const snnAdds = identity ? elems * events(source) : elems * T;
+          residuals.push({ layer: node.path, shortcut: identity ? 'identity' : 'conv', annAdds: elems, snnAdds, annPj: elems * profile.acPj, snnPj: snnAdds * profile.acPj });
+          const merged = [...new Set([...indices(body), ...indices(shortcut)])];
+          source = merged.length === 1 ? { kind: 'activation', index: merged[0]! } : merged.length === 0 ? { kind: 'input' } : { kind: 'mixed', indices: merged };
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return source;
+  };
+  walk(graph.nodes, { kind: 'input' });
+  const pooling = { perLayer: pools, annPj: sum(pools, (p) => p.annPj), snnPj: sum(pools, (p) => p.snnPj) };
+  const residual = { perLayer: residuals, annPj: sum(residuals, (r) => r.annPj), snnPj: sum(residuals, (r) => r.snnPj) };
+
+  const extraAnn = (neuronUpdates?.annPj ?? 0) + pooling.annPj + residual.annPj;
+  const extraSnn = (neuronUpdates?.snnPj ?? 0) + pooling.snnPj + residual.snnPj;
+  const total = totals(compute.annPj + extraAnn, compute.snnPj + extraSnn);
+  const headline = include ? total : compute;
+  const energy: EnergyReport = { profile: profile.name, annPj: headline.annPj, snnPj: headline.snnPj, ratio: headline.ratio, perLayer };
+
+  // Alternatives on the same basis as `energy`: only the changed layers' SNN energy differs.
+  const analogSteps = input.input.analogSteps;
+  const onceSaving = analogSteps > 1 ? sum(analogLayers, (l) => l.macsPerStep * (analogSteps - 1)) * profile.macPj : 0;
+  const firstLayerOnce = totals(energy.annPj, energy.snnPj - onceSaving);
+  let gradedAlt: EnergyAccount['alternatives']['gradedSpikes'] = null;
+  if (graded && !mode.ann) {
+    const cost = gradedCost === 'mac' ? 'ac' : 'mac';
+    const gradedOps = sum(perLayer, (l) => (gradedCost === 'mac' ? l.snnMacs : l.snnAcs)) - (gradedCost === 'mac' ? sum(analogLayers, (l) => l.macs) : sum(analogLayers, (l) => l.acs));
+    const delta = gradedOps * (cost === 'ac' ? profile.acPj - profile.macPj : profile.macPj - profile.acPj);
+    gradedAlt = { cost, ...totals(energy.annPj, energy.snnPj + delta) };
+  }
+
+  return {
+    energy,
+    includeNeuronUpdates: include,
+    timesteps: T,
+    compute,
+    total,
+    analogInput: { convention: describeInput(input.input, T), analogSteps, inputSpikesPerElement: input.input.inputSpikesPerElement, layers: analogLayers },
+    neuronUpdates,
+    pooling,
+    residual,
+    alternatives: { firstLayerOnce, gradedSpikes: gradedAlt },
+  };
+}
+
+/** The full account: the RunReport `energy` object plus every separately reported count. */
+export function accountEnergy(input: EnergyInput): EnergyAccount {
+  return account(input, { ann: false });
+}
+
+/** The RunReport `energy` object (compute energy; with `includeNeuronUpdates`, the extras too). */
+export function computeEnergy(input: EnergyInput): EnergyReport {
+  return accountEnergy(input).energy;
+}
+
+/**
+ * An ANN costed as itself (ratio 1): every layer's MACs once, as an "SNN" whose neurons each
+ * send one graded value per image; neuron updates are its activations (annActivationOps, by ops:
+ * ReLU's one compare by default, for every activation function — a SiLU's exp and divide are not costed).
+ */
+export function accountAnnEnergy(input: {
+  graph: CompiledGraph;
+  profile: EnergyProfile;
+  annActivationOps?: NeuronUpdateOps;
+  includeNeuronUpdates?: boolean;
+}): EnergyAccount {
+  const act = input.annActivationOps ?? RELU_OPS;
+  return account(
+    {
+      graph: input.graph,
+      profile: input.profile,
+      spikesPerNeuron: input.graph.activations.map(() => 1),
+      input: { analogSteps: 1, inputSpikesPerElement: 0 },
+      gradedSpikes: true,
+      gradedSpikeCost: 'mac',
+      timesteps: 1,
+      neuronUpdates: { layers: input.graph.activations.map((a) => ({ ops: act, steps: 1, kind: a.layer.fn })) },
+      annActivationOps: act,
+      includeNeuronUpdates: input.includeNeuronUpdates ?? false,
+    },
+    { ann: true },
+  );
 }

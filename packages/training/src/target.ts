@@ -57,8 +57,21 @@ export function annTarget(net: Network, loss: LossSpec = { kind: 'ce', on: 'fina
   };
 }
 
-export function snnTarget(snn: SnnModel, loss: LossSpec): TrainTarget {
+export interface SnnTargetOptions {
+  /**
+   * θ of the output neurons, for losses that need it (`spikeTimeCe` reads the output spike
+   * times as first crossings of this threshold by the membrane trace). A number, or a
+   * function read at every training step (e.g. a trainable or scheduled θ).
+   */
+  outputThreshold?: number | (() => number | tf.Tensor);
+}
+
+export function snnTarget(snn: SnnModel, loss: LossSpec, options: SnnTargetOptions = {}): TrainTarget {
   const lossFn = createLoss(loss);
+  const { outputThreshold } = options;
+  if (lossFn.needs.includes('threshold') && outputThreshold === undefined) {
+    throw new Error(`snnTarget: the '${loss.kind}' loss needs the output threshold (options.outputThreshold)`);
+  }
   const neuronVars = (): Map<string, tf.Variable> => {
     const out = new Map<string, tf.Variable>();
     snn.neurons.forEach((n, i) => n.variables.forEach((v, j) => out.set(`neurons.${i}.${j}`, v)));
@@ -78,8 +91,9 @@ export function snnTarget(snn: SnnModel, loss: LossSpec): TrainTarget {
     lossAndPrediction(images, labels, rng) {
       const out = snn.forward(images, { training: true, rng, recordMembrane: true });
       const membrane = tf.stack(out.membrane!);
+      const threshold = typeof outputThreshold === 'function' ? outputThreshold() : outputThreshold;
       return {
-        loss: lossFn({ membrane }, labels),
+        loss: lossFn(threshold === undefined ? { membrane } : { membrane, threshold }, labels),
         prediction: { logits: out.logits, spikeCounts: out.spikeCounts },
       };
     },

@@ -1,0 +1,119 @@
+/**
+ * `spikelite energy`: the compute energy of a checkpoint, ANN vs SNN, from spikes measured
+ * on the test set (SPEC "Energy accounting"; formulas in packages/energy/README.md); or of an
+ * ONNX file, which is an ANN: its MACs, costed as itself (ratio 1), nothing evaluated.
+ *
+ * Output: the per-layer table always goes to stderr. With --json, stdout gets exactly one
+ * JSON document: the RunReport `energy` object (validated against the RunReport schema, so
+ * it is interchangeable with `.energy` of `eval --json` under the same profile); with
+ * --json --detail, the full EnergyAccount of @spikelite/energy instead, whose `energy` field is
+ * that same object and whose other fields hold the separately counted operations (neuron
+ * updates, pooling, residual adds), the per-timestep input ops and the alternatives
+ * (layer 1 counted once; graded spikes as ACs or MACs). Not a whole RunReport: the schema's
+ * `command` is train | convert | eval, and the accuracy and spikes are logged on stderr.
+ */
+import { accountAnnEnergy, accountEnergy, energyTable, type EnergyAccount, type EnergyReport } from '@spikelite/energy';
+import { compileGraph } from '@spikelite/models';
+import { importOnnx, OnnxImportError, type OnnxImport } from '@spikelite/onnx';
+import { parseWith, RunReport } from '@spikelite/schemas';
+import { evaluate } from '@spikelite/training';
+import { intFlag, parseFlags } from '../args.js';
+import { assertFitsData, buildCheckpointModel, checkpointTimesteps, hasGradedSpikes, measureInput, neuronUpdatesOf, openCheckpoint } from '../checkpoint-model.js';
+import { CliError } from '../errors.js';
+import { PROFILE_HELP, profileFlag } from '../report.js';
+import { openDataset, startEngine, stderrLog } from '../setup.js';
+
+export const ENERGY_HELP = `spikelite energy — compute energy of a checkpoint: ANN MACs vs SNN ACs/MACs from measured spikes
+
+  --checkpoint DIR     a run directory (with latest.json) or a checkpoint directory
+  --onnx FILE          an ONNX model (an ANN): its MACs and energy, costed as itself
+  ${PROFILE_HELP}
+  --data <name|dir>    checkpoint: test set to measure spikes on: fashion-mnist (default), mnist, or a directory
+  --limit-test N       checkpoint: use the first N test images
+  --timesteps T        checkpoint: override the SNN's timesteps
+  --include-neuron-updates   add neuron updates, pooling and residual adds to annPj/snnPj
+                       (default: MACs and ACs only, the papers' "compute energy")
+  --backend B          tensorflow | wasm | cpu
+  --json               print the RunReport \`energy\` object on stdout (the table goes to stderr)
+  --detail             with --json: print the full account (separate counts, per-timestep
+                       input ops, alternatives) instead
+
+An ANN (checkpoint or ONNX file) is costed as itself: ratio 1. energy.ratio = annPj / snnPj;
+below 1 the SNN costs more than its ANN.
+
+Example: spikelite energy --checkpoint runs/diet/snn --limit-test 1000 --json`;
+
+const FLAGS = {
+  checkpoint: { type: 'string' }, onnx: { type: 'string' }, profile: { type: 'string' }, data: { type: 'string' },
+  'limit-test': { type: 'string' }, timesteps: { type: 'string' }, 'include-neuron-updates': { type: 'boolean' },
+  backend: { type: 'string' }, json: { type: 'boolean' }, detail: { type: 'boolean' }, help: { type: 'boolean' },
+} as const;
+
+/** The RunReport `energy` schema: what `--json` prints is checked against it. */
+const ReportEnergy = RunReport.shape.energy;
+
+export async function energyCommand(argv: string[]): Promise<EnergyReport | EnergyAccount | null> {
+  const { values: f } = parseFlags(argv, FLAGS);
+  if (f.help) {
+    process.stdout.write(`${ENERGY_HELP}\n`);
+    return null;
+  }
+  if (f.checkpoint !== undefined && f.onnx !== undefined) throw new CliError('give one of --checkpoint DIR and --onnx FILE, not both');
+  if (f.checkpoint === undefined && f.onnx === undefined) throw new CliError('--checkpoint DIR (or --onnx FILE) is required');
+  if (f.detail && !f.json) throw new CliError('--detail changes what --json prints; add --json');
+  const log = stderrLog(f.json === true);
+  const limitTest = intFlag('limit-test', f['limit-test'], { min: 1 });
+  const profile = await profileFlag(f.profile);
+  const includeNeuronUpdates = f['include-neuron-updates'] === true;
+  if (f.onnx !== undefined) {
+    for (const flag of ['data', 'limit-test', 'timesteps'] as const) if (f[flag] !== undefined) throw new CliError(`--${flag}: not used with --onnx (an ANN has no spikes to measure)`);
+    const graph = compileGraph(importOnnxFile(f.onnx).spec);
+    log.info(`${f.onnx}: an ANN, costed as itself; for an SNN's energy, convert it and run energy --checkpoint on the result`);
+    return finish(accountAnnEnergy({ graph, profile, includeNeuronUpdates }), f.json === true, f.detail === true);
+  }
+  const engine = await startEngine(f.backend, log);
+  const ck = await openCheckpoint(f.checkpoint!);
+  const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest }, log);
+  assertFitsData(ck, data);
+  const model = buildCheckpointModel(ck, checkpointTimesteps(ck, f.timesteps));
+  log.info(`${ck.dir}: ${model.method}, T=${model.timesteps}; measuring spikes on ${data.test.count} ${data.name} test images (${engine.backend})`);
+  const result = evaluate(model.target, data.test);
+  const spikes = result.perLayer?.map((l) => l.spikesPerNeuron) ?? model.net.graph.activations.map(() => 0);
+  log.info(
+    `test accuracy ${(result.accuracy * 100).toFixed(2)}%` +
+      (result.perLayer === null ? '' : `; spikes/neuron ${result.spikesPerNeuron?.toFixed(3)} (per layer ${spikes.map((s) => s.toFixed(3)).join(', ')})`),
+  );
+
+  const account =
+    model.snn === null
+      ? accountAnnEnergy({ graph: model.net.graph, profile, includeNeuronUpdates })
+      : accountEnergy({
+          graph: model.net.graph,
+          spikesPerNeuron: spikes,
+          input: measureInput(model, data.test),
+          gradedSpikes: hasGradedSpikes(model),
+          profile,
+          timesteps: model.timesteps,
+          neuronUpdates: neuronUpdatesOf(model),
+          includeNeuronUpdates,
+        });
+  return finish(account, f.json === true, f.detail === true);
+}
+
+/** Table on stderr; with --json the energy object (checked against the RunReport schema) or, with --detail, the whole account. */
+function finish(account: EnergyAccount, json: boolean, detail: boolean): EnergyReport | EnergyAccount | null {
+  const energy = parseWith(ReportEnergy, account.energy, 'energy report');
+  process.stderr.write(`${energyTable(account)}\n`);
+  if (!json) return null;
+  return detail ? { ...account, energy } : energy;
+}
+
+/** An ONNX file's ModelSpec; import errors (unreadable file, unsupported op) as one CLI line. */
+function importOnnxFile(path: string): OnnxImport {
+  try {
+    return importOnnx(path);
+  } catch (e) {
+    if (e instanceof OnnxImportError) throw new CliError(`--onnx: ${e.message}`);
+    throw e;
+  }
+}

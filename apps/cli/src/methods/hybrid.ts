@@ -1,0 +1,160 @@
+/**
+ * `--method hybrid` (single-spike hybrid input encoding, Datta, Kundu & Beerel; SPEC §1):
+ *  - input: the analog image at step 0, then one temporal spike per pixel (brighter earlier);
+ *  - every hidden activation is a single-spike LIF (fires at most once per image) with the
+ *    neuron defaults: λ = 1 fixed, θ trainable, reset to 0 after the spike, and the STDB
+ *    variant α·exp(−β·|t − t_s|) as surrogate (linear fallback before the spike);
+ *  - the output layer is SnnModel's integrator U(t) = U(t−1) + W·s(t) (no spikes), whose
+ *    trace feeds the spike-time + membrane loss L = CE(U(T)) + CE(−t_out), t_out the first
+ *    crossing of θ_out by U(t) (see `deriveOutputThreshold` for θ_out);
+ *  - start: the ANN (--ann-epochs) and DIET threshold balancing, as `diet` does; with
+ *    --init scratch the random weights are used and only the thresholds are balanced.
+ * Choices are documented in apps/cli/METHODS.md.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { epochOrder, subset, takeFirst, type ImageSet } from '@spikelite/data';
+import { createEncoder, type Encoder } from '@spikelite/encoding';
+import { createRng } from '@spikelite/engine';
+import { SnnModel } from '@spikelite/models';
+import { EncodingSpec, NeuronSpec, TrainConfig, parseWith } from '@spikelite/schemas';
+import { snnTarget } from '@spikelite/training';
+import { balanceInto, resumes, scaleOutputLayer, trainAnnStage, trainStage, type MethodContext, type MethodResult, type TrainMethodDefinition } from './context.js';
+
+/** θ scale after balancing (--scale). Measured on fmnist-small, T = 5: see METHODS.md. */
+export const HYBRID_DEFAULT_SCALE = 0.5;
+/** Surrogate of the hidden neurons (--surrogate); see `hybridNeuron`. */
+export const HYBRID_DEFAULT_SURROGATE: 'stdb' | 'linear' = 'linear';
+/** Fine-tuning learning rate (--lr). DIET's 1e-4 is too slow to re-learn binary (single-spike) units in a few epochs. */
+export const HYBRID_DEFAULT_LR = 5e-4;
+/** θ_out = this fraction of the median (over calibration images) of the largest output potential U(T). */
+export const OUTPUT_THRESHOLD_FRACTION = 0.5;
+
+/**
+ * The hidden neuron: the schema's single-spike LIF (λ 1 fixed, θ trainable, reset to 0 after
+ * the spike). Surrogate 'stdb' is the neuron's default, the STDB variant: linear (γ = α = 0.3)
+ * until the neuron fires, then α·exp(−β·|t − t_s|) at every later step although the output is
+ * masked. 'linear' (our default) keeps the first branch and drops the second: linear γ = 0.3,
+ * masked by (1 − fired), so a neuron that has fired gets no more gradient. Measured: see METHODS.md.
+ */
+export function hybridNeuron(surrogate: 'stdb' | 'linear' = HYBRID_DEFAULT_SURROGATE): NeuronSpec {
+  return parseWith(NeuronSpec, { kind: 'singleSpikeLif', ...(surrogate === 'linear' ? { surrogate: { kind: 'linear', gamma: 0.3 } } : {}) }, 'neuron');
+}
+
+/** Analog at step 0, temporal (linear time-to-spike, from step 1) after: SPEC §1b's default. */
+export function hybridEncoding(): EncodingSpec {
+  return parseWith(EncodingSpec, { kind: 'hybrid', analogSteps: 1 }, 'encoding');
+}
+
+function imageTensor(set: ImageSet, from: number, count: number): tf.Tensor4D {
+  const size = set.height * set.width * set.channels;
+  return tf.tensor4d(set.images.subarray(from * size, (from + count) * size), [count, set.height, set.width, set.channels]);
+}
+
+/**
+ * Spikes per input element per image on the encoder's spike steps (for hybrid: steps ≥ 1),
+ * measured by running the encoder over `set`: the `inputSpikesPerElement` of the energy report.
+ */
+export function measureInputSpikes(encoder: Encoder, set: ImageSet, batchSize = 500): number {
+  let total = 0;
+  for (let i = 0; i < set.count; i += batchSize) {
+    const n = Math.min(batchSize, set.count - i);
+    const x = imageTensor(set, i, n);
+    for (let t = 0; t < encoder.timesteps; t++) {
+      if (encoder.isAnalog(t)) continue;
+      const s = encoder.encode(x, t);
+      total += tf.tidy(() => tf.sum(tf.abs(s)).dataSync()[0]!);
+      s.dispose();
+    }
+    x.dispose();
+  }
+  return total / (set.count * set.height * set.width * set.channels);
+}
+
+/**
+ * θ_out, the output threshold whose first crossing by U(t) is an output neuron's spike time:
+ * `fraction` × the median over `set` of max_c U_c(T) of the network as it starts the SNN stage
+ * (converted or random). Tied to the network's own output scale, so the winning neuron crosses
+ * inside the window (about half way) and the others later or never: the time term then ranks
+ * classes and has gradients. A fixed constant would mean nothing across models and inits (a
+ * converted net's logits are O(10), a random one's O(0.1)). It stays fixed while training.
+ */
+export function deriveOutputThreshold(snn: SnnModel, set: ImageSet, fraction = OUTPUT_THRESHOLD_FRACTION, batchSize = 256): number {
+  const maxes: number[] = [];
+  for (let i = 0; i < set.count; i += batchSize) {
+    const n = Math.min(batchSize, set.count - i);
+    const x = imageTensor(set, i, n);
+    const m = tf.tidy(() => tf.max(snn.forward(x, { release: true }).logits, -1).dataSync() as Float32Array);
+    maxes.push(...m);
+    x.dispose();
+  }
+  maxes.sort((a, b) => a - b);
+  const mid = maxes.length / 2;
+  const median = maxes.length % 2 === 1 ? maxes[Math.floor(mid)]! : (maxes[mid - 1]! + maxes[mid]!) / 2;
+  const theta = fraction * median;
+  return Number.isFinite(theta) && theta > 0 ? theta : 1;
+}
+
+export interface HybridRun {
+  result: MethodResult;
+  snn: SnnModel;
+  outputThreshold: number;
+}
+
+/** The whole hybrid pipeline; returns the trained SNN too (tests inspect its spikes). */
+export async function trainHybrid(ctx: MethodContext): Promise<HybridRun> {
+  const { timesteps, epochs, batch, seed } = ctx.flags;
+  const init = ctx.flags.init ?? 'ann';
+  const ann = init === 'ann' ? await trainAnnStage(ctx, ctx.flags.annEpochs, ctx.flags.annLr) : null;
+  const neuron = hybridNeuron(ctx.flags.surrogate);
+  const encoding = hybridEncoding();
+  const snn = new SnnModel(ctx.net, { timesteps, neuron, encoder: createEncoder(encoding, { timesteps }) });
+  // From scratch the weights stay random; balancing still sets θ to the scale of their inputs.
+  await balanceInto(ctx, snn, ctx.flags.scale ?? HYBRID_DEFAULT_SCALE);
+  if (!resumes(ctx, 'snn')) {
+    const factor = scaleOutputLayer(snn);
+    ctx.log.info(factor === null ? 'output layer not rescaled (not a single weight layer fed by the last activation)' : `output layer weights × ${factor.toFixed(4)} (θ of the last hidden layer)`);
+  }
+
+  let outputThreshold: number;
+  if (ctx.flags.outThreshold !== undefined) outputThreshold = ctx.flags.outThreshold;
+  else if (resumes(ctx, 'snn')) {
+    const saved = JSON.parse(await readFile(join(ctx.dirs.resume!, 'hybrid.json'), 'utf8')) as { outputThreshold: number };
+    outputThreshold = saved.outputThreshold;
+  } else {
+    const order = epochOrder(ctx.data.train.count, createRng(seed + 2));
+    const calib = takeFirst(subset(ctx.data.train, Array.from(order)), Math.min(ctx.flags.calib, ctx.data.train.count));
+    outputThreshold = deriveOutputThreshold(snn, calib);
+  }
+  ctx.log.info(`output threshold θ_out = ${outputThreshold.toFixed(4)}${ctx.flags.outThreshold === undefined ? ` (${OUTPUT_THRESHOLD_FRACTION} × median max U(T))` : ' (--out-threshold)'}`);
+  if (ctx.dirs.out) await writeFile(join(ctx.dirs.out, 'hybrid.json'), JSON.stringify({ outputThreshold, init }, null, 1));
+
+  const config = parseWith(
+    TrainConfig,
+    {
+      method: 'hybrid', timesteps, epochs, batchSize: batch, seed, encoding, neuron,
+      optimizer: { kind: 'adam', lr: ctx.flags.lr ?? HYBRID_DEFAULT_LR },
+      loss: { kind: 'spikeTimeCe', membraneWeight: 1, timeWeight: 1 },
+    },
+    'train config',
+  );
+  const target = snnTarget(snn, config.loss, { outputThreshold });
+  const r = await trainStage(ctx, 'snn', target, config, { spec: ctx.spec, method: 'hybrid', neuron, encoding });
+  ctx.log.info(`thresholds per layer: ${snn.neurons.map((n) => (n.mode === 'step' ? n.getParameter('threshold').map((v) => v.toFixed(3)).join('/') : '-')).join(', ')}`);
+  ctx.log.info(`spikes per hidden neuron per layer: ${(r.final.perLayer ?? []).map((l) => l.spikesPerNeuron.toFixed(4)).join(', ')} (≤ 1 by construction)`);
+  const inputSpikesPerElement = measureInputSpikes(snn.encoder, ctx.data.test);
+  ctx.log.info(`temporal input spikes per pixel (test set): ${inputSpikesPerElement.toFixed(4)}`);
+  return {
+    result: { result: r.final, annAccuracy: ann?.final.accuracy ?? null, timesteps, input: { analogSteps: 1, inputSpikesPerElement } },
+    snn,
+    outputThreshold,
+  };
+}
+
+export const hybridMethod: TrainMethodDefinition = {
+  about: 'single-spike hybrid encoding: analog input at t=0 then temporal spikes, single-spike neurons, spike-time + membrane loss (ANN init or --init scratch)',
+  async run(ctx) {
+    return (await trainHybrid(ctx)).result;
+  },
+};

@@ -1,0 +1,260 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageSet } from '@spikelite/data';
+import { createRng, initEngine } from '@spikelite/engine';
+import { Network } from '@spikelite/models';
+import { ModelSpec, parseWith, type ModelSpecInput } from '@spikelite/schemas';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convert, ConversionError, validateConversion } from './convert.js';
+import { countMaxPools, withAvgPool } from './maxpool.js';
+import { HYBRID_NOT_YET } from './recipes/index.js';
+import { sweep } from './sweep.js';
+
+beforeAll(async () => {
+  await initEngine({ backend: 'cpu' });
+});
+
+/** x (4 features) → linear 3 → act → linear 2. */
+function tinyNet(fn: 'relu' | 'sigmoid' | 'tanh' | 'silu' = 'relu', extra: ModelSpecInput['layers'] = []): Network {
+  const spec = parseWith(ModelSpec, {
+    input: { channels: 4, height: 1, width: 1 },
+    classes: 2,
+    layers: [{ kind: 'flatten' }, { kind: 'linear', units: 3, useBias: true }, ...extra, { kind: 'activation', fn }, { kind: 'linear', units: 2, useBias: true }],
+  }, 'test');
+  const net = Network.create(spec, { seed: 1 });
+  // Weights of order 1 (the DIET init is N(0, 0.01) for linear layers: too small to see quantisation).
+  const rng = createRng(2);
+  const k1 = `layers.1.kernel`;
+  const k2 = `layers.${extra.length + 3}.kernel`;
+  net.params.assign(k1, Float32Array.from({ length: 12 }, () => rng.normal()));
+  net.params.assign(k2, Float32Array.from({ length: 6 }, () => rng.normal()));
+  net.params.assign(`layers.1.bias`, Float32Array.from({ length: 3 }, () => rng.normal() * 0.3));
+  return net;
+}
+
+function randomImages(n: number, seed: number): tf.Tensor4D {
+  const rng = createRng(seed);
+  return tf.tensor4d(Float32Array.from({ length: n * 4 }, () => rng.next() * 2), [n, 1, 1, 4]);
+}
+
+function imageSet(images: tf.Tensor4D, labels: number[]): ImageSet {
+  return { images: images.dataSync() as Float32Array, labels: Int32Array.from(labels), count: images.shape[0], height: 1, width: 1, channels: 4, classes: 2 };
+}
+
+describe('convert: threshold recipe', () => {
+  it("θ = scale × the calibration statistic, hand-worked ('ann' and 'snn' calibration agree for layer 1 with direct input)", async () => {
+    const net = tinyNet();
+    // Unit j of the hidden layer sees (j+1)·x0: the max input over the images is 3·2 = 6.
+    net.params.assign('layers.1.kernel', new Float32Array([1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    net.params.assign('layers.1.bias', new Float32Array([0, 0, 0]));
+    const images = tf.tensor4d([0.5, 0, 0, 0, 2, 0, 0, 0, -1, 0, 0, 0], [3, 1, 1, 4]);
+    for (const calibrationMode of ['ann', 'snn'] as const) {
+      const r = await convert(net, { kind: 'threshold', timesteps: 3, scale: 0.5, calibration: { statistic: 'max' } }, { calibrationImages: images, calibrationMode, balanceSteps: 4 });
+      expect(r.info.thresholds).toEqual([6]);
+      expect(r.info.layers).toEqual([{ layer: 'layers.2', activation: 'relu', neuron: 'if', threshold: 3, note: null }]);
+      const layer = r.snn.neurons[0]!;
+      expect(layer.mode === 'step' && layer.getParameter('threshold')).toEqual([3]);
+      expect(r.info.timesteps).toBe(3);
+      expect(r.info.input).toEqual({ analogSteps: 3, inputSpikesPerElement: 0 });
+      r.dispose();
+    }
+    images.dispose();
+    net.dispose();
+  });
+
+  it('a percentile statistic gives a lower threshold than the max', async () => {
+    const net = tinyNet();
+    const images = randomImages(200, 5);
+    const max = await convert(net, { kind: 'threshold', calibration: { statistic: 'max' } }, { calibrationImages: images, calibrationMode: 'ann' });
+    const p99 = await convert(net, { kind: 'threshold', calibration: { statistic: 'percentile', percentile: 99 } }, { calibrationImages: images, calibrationMode: 'ann' });
+    expect(p99.info.thresholds![0]!).toBeLessThan(max.info.thresholds![0]!);
+    max.dispose();
+    p99.dispose();
+    images.dispose();
+    net.dispose();
+  });
+});
+
+describe('weight normalisation (calibrationMode ann)', () => {
+  it('a long threshold run approaches the ANN: U(T)/T → logits (biases stay in ANN units)', async () => {
+    const net = tinyNet();
+    const images = randomImages(32, 17);
+    const T = 400;
+    const r = await convert(net, { kind: 'threshold', timesteps: T, calibration: { statistic: 'max' } }, { calibrationImages: images });
+    expect(r.info.notes.join(' ')).toMatch(/weights normalised: 1 kernel/);
+    const snn = tf.tidy(() => tf.div(r.snn.forward(images, { release: true }).logits, T).arraySync() as number[][]);
+    const ann = tf.tidy(() => net.forwardAnn(images).arraySync() as number[][]);
+    const range = Math.max(...ann.flat()) - Math.min(...ann.flat());
+    const err = Math.max(...snn.flatMap((row, i) => row.map((v, j) => Math.abs(v - ann[i]![j]!))));
+    expect(err).toBeLessThan(0.05 * range);
+    r.dispose();
+    images.dispose();
+    net.dispose();
+  });
+
+  it('an identity shortcut carrying spikes gets a θ·I 1×1 conv, and the SNN still tracks the ANN', async () => {
+    const spec = parseWith(ModelSpec, {
+      input: { channels: 1, height: 4, width: 4 },
+      classes: 2,
+      layers: [
+        { kind: 'conv2d', filters: 2, kernelSize: 3, useBias: true }, { kind: 'activation', fn: 'relu' },
+        { kind: 'residual', body: [{ kind: 'conv2d', filters: 2, kernelSize: 3, useBias: true }], shortcut: [] },
+        { kind: 'activation', fn: 'relu' }, { kind: 'globalAvgPool' }, { kind: 'linear', units: 2, useBias: true },
+      ],
+    }, 'test');
+    const net = Network.create(spec, { seed: 4 });
+    const rng = createRng(6);
+    for (const p of net.params.list()) net.params.assign(p.name, Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * 0.5));
+    const images = tf.tensor4d(Float32Array.from({ length: 16 * 16 }, () => rng.next()), [16, 4, 4, 1]);
+    const T = 300;
+    const r = await convert(net, { kind: 'threshold', timesteps: T, calibration: { statistic: 'max' } }, { calibrationImages: images });
+    const res = r.network.spec.layers[2]! as Extract<(typeof r.network.spec.layers)[number], { kind: 'residual' }>;
+    expect(res.shortcut.map((l) => l.kind)).toEqual(['conv2d']);
+    const theta0 = r.info.layers[0]!.threshold!;
+    expect(r.network.params.get('layers.2.shortcut.0.kernel').arraySync()).toEqual([[[[theta0, 0], [0, theta0]]]]);
+    const snn = tf.tidy(() => tf.div(r.snn.forward(images, { release: true }).logits, T).arraySync() as number[][]);
+    const ann = tf.tidy(() => net.forwardAnn(images).arraySync() as number[][]);
+    const range = Math.max(...ann.flat()) - Math.min(...ann.flat());
+    const err = Math.max(...snn.flatMap((row, i) => row.map((v, j) => Math.abs(v - ann[i]![j]!))));
+    expect(err).toBeLessThan(0.1 * range);
+    r.dispose();
+    images.dispose();
+    net.dispose();
+  });
+});
+
+describe('convert: fs recipe', () => {
+  it('FS-ReLU (K = 10, α = 25) equals the ANN with its hidden layer floor-quantised to 25/2^10', async () => {
+    const net = tinyNet();
+    const images = randomImages(64, 7);
+    const r = await convert(net, { kind: 'fs' }, { calibrationImages: images });
+    expect(r.info.steps).toBe(10);
+    expect(r.info.timesteps).toBe(1);
+    expect(r.info.gradedSpikes).toBe(true);
+    const snn = tf.tidy(() => r.snn.forward(images).logits.arraySync() as number[][]);
+    const q = 25 / 2 ** 10;
+    const expected = tf.tidy(() => {
+      const h = tf.relu(tf.add(tf.matMul(tf.reshape(images, [64, 4]), net.params.get('layers.1.kernel') as tf.Tensor2D), net.params.get('layers.1.bias')));
+      const hq = tf.mul(tf.floor(tf.div(tf.minimum(h, 25 * (1 - 2 ** -10)), q)), q);
+      return tf.add(tf.matMul(hq as tf.Tensor2D, net.params.get('layers.3.kernel') as tf.Tensor2D), net.params.get('layers.3.bias')).arraySync() as number[][];
+    });
+    const ann = tf.tidy(() => net.forwardAnn(images).arraySync() as number[][]);
+    const w2 = net.params.get('layers.3.kernel').arraySync() as number[][];
+    const bound = Math.max(...[0, 1].map((o) => w2.reduce((a, row) => a + Math.abs(row[o]!), 0))) * q;
+    let maxQ = 0;
+    let maxAnn = 0;
+    snn.forEach((row, i) => row.forEach((v, j) => {
+      maxQ = Math.max(maxQ, Math.abs(v - expected[i]![j]!));
+      maxAnn = Math.max(maxAnn, Math.abs(v - ann[i]![j]!));
+    }));
+    expect(maxQ).toBeLessThan(1e-4);
+    expect(maxAnn).toBeLessThanOrEqual(bound);
+    expect(maxAnn).toBeGreaterThan(0); // it is a quantisation, not the ANN itself
+    r.dispose();
+    images.dispose();
+    net.dispose();
+  });
+
+  it('SiLU uses the published 16-step set; tanh needs fitting (refused when fitting is off)', async () => {
+    const images = randomImages(32, 9);
+    const silu = tinyNet('silu');
+    const r = await convert(silu, { kind: 'fs' }, { calibrationImages: images });
+    expect(r.info.steps).toBe(16);
+    expect(r.info.layers[0]!.note).toBeNull();
+    r.dispose();
+    const tanh = tinyNet('tanh');
+    await expect(convert(tanh, { kind: 'fs' }, { calibrationImages: images, fsFit: false })).rejects.toThrow(/layers\.2 \(tanh\): no published FS coefficients/);
+    const fitted = await convert(tanh, { kind: 'fs', K: 6 }, { calibrationImages: images, fsFit: { restarts: 1, iterations: 100 } });
+    expect(fitted.info.layers[0]!.neuron).toBe('fs');
+    expect(fitted.info.layers[0]!.note).toMatch(/fitted on/);
+    fitted.dispose();
+    tanh.dispose();
+    silu.dispose();
+    images.dispose();
+  });
+});
+
+describe('convert: validation', () => {
+  it('names the layer an IF-based recipe cannot map, and why', async () => {
+    const net = tinyNet('sigmoid');
+    const images = randomImages(8, 1);
+    const err = await convert(net, { kind: 'threshold' }, { calibrationImages: images }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConversionError);
+    expect((err as ConversionError).layer).toBe('layers.2');
+    expect((err as Error).message).toMatch(/layers\.2 \(sigmoid\): the threshold recipe maps only relu-like/);
+    images.dispose();
+    net.dispose();
+  });
+
+  it('refuses unfolded BatchNorm, diet without training data, and hybrid (not yet)', () => {
+    const bn = tinyNet('relu', [{ kind: 'batchNorm' }]);
+    expect(validateConversion(bn, { kind: 'fs' }).errors.map((e) => e.layer)).toEqual(['layers.2']);
+    const net = tinyNet();
+    expect(validateConversion(net, { kind: 'diet' }).errors[0]!.reason).toMatch(/needs training data/);
+    expect(validateConversion(net, { kind: 'diet', finetuneEpochs: 0 }).errors).toEqual([]);
+    expect(validateConversion(net, { kind: 'hybrid' }).errors[0]!.reason).toBe(HYBRID_NOT_YET);
+    expect(validateConversion(tinyNet('silu'), { kind: 'threshold' }).notes[0]).toMatch(/silu approximated as relu/);
+    expect(() => validateConversion(net, { kind: 'threshold', timesteps: 0 })).toThrow(/timesteps/);
+    bn.dispose();
+    net.dispose();
+  });
+});
+
+describe('maxPool → avgPool', () => {
+  it('replaces every maxPool (also inside residual blocks) and keeps the weights', () => {
+    const spec = parseWith(ModelSpec, {
+      input: { channels: 1, height: 4, width: 4 },
+      classes: 2,
+      layers: [
+        { kind: 'conv2d', filters: 2, kernelSize: 3, padding: 'same' }, { kind: 'activation', fn: 'relu' }, { kind: 'maxPool', poolSize: 2 },
+        { kind: 'residual', body: [{ kind: 'conv2d', filters: 2, kernelSize: 1 }], shortcut: [] },
+        { kind: 'flatten' }, { kind: 'linear', units: 2 },
+      ],
+    }, 'test');
+    const net = Network.create(spec, { seed: 3 });
+    const avg = withAvgPool(net)!;
+    expect(countMaxPools(net.spec)).toBe(1);
+    expect(countMaxPools(avg.spec)).toBe(0);
+    expect(avg.spec.layers[2]!.kind).toBe('avgPool');
+    expect(avg.params.get('layers.0.kernel').arraySync()).toEqual(net.params.get('layers.0.kernel').arraySync());
+    expect(withAvgPool(tinyNet())).toBeNull();
+    avg.dispose();
+    net.dispose();
+  });
+});
+
+describe('sweep and diet', () => {
+  it('sweeps K of an FS conversion: one row per K, same ANN energy, at most K spikes per neuron', async () => {
+    const net = tinyNet();
+    const images = randomImages(40, 11);
+    const labels = (tf.tidy(() => tf.argMax(net.forwardAnn(images), -1).arraySync()) as number[]);
+    const rows = await sweep(net, { kind: 'fs' }, [2, 10], { calibrationImages: images, test: imageSet(images, labels) });
+    expect(rows.map((r) => r.steps)).toEqual([2, 10]);
+    expect(rows[1]!.accuracy).toBeGreaterThan(0.9); // labels are the ANN's own predictions
+    expect(rows[0]!.energy.annPj).toBe(rows[1]!.energy.annPj);
+    for (const r of rows) expect(r.spikesPerNeuron).toBeLessThanOrEqual(r.steps);
+    expect(rows[0]!.spikesPerNeuron).toBeLessThan(rows[1]!.spikesPerNeuron);
+    images.dispose();
+    net.dispose();
+  });
+
+  it('diet fine-tunes the converted (normalised) weights on the given data and leaves the ANN alone', async () => {
+    const net = tinyNet();
+    const images = randomImages(64, 13);
+    const labels = Array.from({ length: 64 }, (_, i) => i % 2);
+    const ann = net.params.get('layers.3.kernel').arraySync() as number[][];
+    const set = imageSet(images, labels);
+    const r = await convert(net, { kind: 'diet', timesteps: 3, finetuneEpochs: 1 }, { calibrationImages: images, finetune: { train: set, test: set, batchSize: 16 } });
+    expect(r.info.finetune?.images).toBe(64);
+    expect(r.info.layers[0]!.neuron).toBe('lif');
+    expect(r.network).not.toBe(net);
+    expect(net.params.get('layers.3.kernel').arraySync()).toEqual(ann);
+    // Before the fine-tune the kernel was the ANN's × θ (spikes carry θ); training moved it.
+    const theta = r.info.layers[0]!.threshold!;
+    const tuned = r.network.params.get('layers.3.kernel').arraySync() as number[][];
+    const moved = Math.max(...tuned.flatMap((row, i) => row.map((v, j) => Math.abs(v - ann[i]![j]! * theta))));
+    expect(moved).toBeGreaterThan(1e-6);
+    r.dispose();
+    images.dispose();
+    net.dispose();
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * `diet` (DIET-SNN, SPEC §4d): threshold conversion onto LIF neurons (λ = 1 to start, λ and θ
+ * trainable, soft reset, direct input) with θ_l = scale · balanced threshold, then
+ * surrogate-gradient (linear, γ = 0.3) BPTT fine-tuning of weights, leaks and thresholds at
+ * T steps on the caller's training data for recipe.finetuneEpochs epochs.
+ */
+import { NeuronSpec, TrainConfig, parseWith } from '@spikelite/schemas';
+import { snnTarget, train } from '@spikelite/training';
+import { reluLikeCheck } from './threshold.js';
+import type { RecipeDefinition } from './types.js';
+
+export const dietRecipe: RecipeDefinition<'diet'> = {
+  kind: 'diet',
+  about: 'DIET-SNN: threshold conversion onto LIF (trainable λ, θ), then surrogate-gradient fine-tuning at T steps',
+  timesteps: (r) => r.timesteps,
+  reportedSteps: (r) => r.timesteps,
+  check: (node) => reluLikeCheck(node, 'diet'),
+  precondition: (r, finetune) =>
+    r.finetuneEpochs > 0 && finetune === undefined ? `the diet recipe fine-tunes for ${r.finetuneEpochs} epoch(s) and needs training data (options.finetune)` : null,
+  calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile }),
+  plan(node, ctx) {
+    const threshold = ctx.thresholds![node.index]! * ctx.recipe.scale;
+    const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold }, `${node.path} neuron`);
+    const c = reluLikeCheck(node, 'diet');
+    return { neuron, threshold, note: c.ok ? (c.note ?? null) : null };
+  },
+  input: (r) => ({ analogSteps: r.timesteps, inputSpikesPerElement: 0 }),
+  gradedSpikes: false,
+  async finalise(snn, r, finetune, log) {
+    if (r.finetuneEpochs === 0 || finetune === undefined) return null;
+    const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold: 1 }, 'neuron');
+    const config = parseWith(
+      TrainConfig,
+      { method: 'diet', timesteps: r.timesteps, epochs: r.finetuneEpochs, batchSize: finetune.batchSize ?? 64, optimizer: r.optimizer, seed: finetune.seed ?? 0, loss: { kind: 'ce', on: 'final' }, neuron },
+      'diet fine-tune config',
+    );
+    log(`diet: fine-tuning ${r.finetuneEpochs} epoch(s) on ${finetune.train.count} images, T = ${r.timesteps}, lr ${r.optimizer.lr}`);
+    const result = await train({
+      target: snnTarget(snn, config.loss),
+      train: finetune.train,
+      test: finetune.test,
+      config,
+      describe: { spec: snn.network.spec, method: 'diet', neuron, encoding: { kind: 'direct' } },
+      ...(finetune.onEvent ? { onEvent: finetune.onEvent } : {}),
+    });
+    return result.final;
+  },
+};

@@ -1,0 +1,113 @@
+/**
+ * `fs` (Stöckl & Maass, SPEC §3): every activation becomes a K-step FS neuron, no retraining.
+ * ReLU uses the closed form h = d = T = α·2^−t (any K; α = recipe.reluAlpha), relu6 the same
+ * with α chosen so the clip is at 6; SiLU (K = 16) and sigmoid (K = 12) the published
+ * coefficients; coefficients in the recipe replace those. Any other activation, or SiLU/sigmoid
+ * at another K, gets coefficients fitted with `fitFsCoefficients` on the observed input range
+ * (mean ± 4σ of its ANN pre-activation, within the observed min/max).
+ */
+import { fitFsCoefficients, fsReluCoefficients } from '@spikelite/neurons';
+import { FS_DEFAULT_K, NeuronSpec, parseWith, type FsCoefficients } from '@spikelite/schemas';
+import type { ActivationNode, LayerCheck, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';
+
+type Fn = ActivationNode['layer']['fn'];
+
+const PUBLISHED: Partial<Record<Fn, number>> = { silu: FS_DEFAULT_K.silu, sigmoid: FS_DEFAULT_K.sigmoid };
+
+function scalarFn(node: ActivationNode): (x: number) => number {
+  const l = node.layer;
+  switch (l.fn) {
+    case 'relu':
+      return (x) => Math.max(0, x);
+    case 'relu6':
+      return (x) => Math.min(6, Math.max(0, x));
+    case 'sigmoid':
+      return (x) => 1 / (1 + Math.exp(-x));
+    case 'silu':
+      return (x) => x / (1 + Math.exp(-x));
+    case 'tanh':
+      return Math.tanh;
+    case 'leakyRelu': {
+      const a = l.alpha ?? 0.01;
+      return (x) => (x > 0 ? x : a * x);
+    }
+    case 'identity':
+      return (x) => x;
+  }
+}
+
+/** K for this activation: the recipe's, else the published length (ReLU 10, SiLU 16, sigmoid 12), else 16. */
+function stepsFor(node: ActivationNode, recipe: RecipeOf<'fs'>): number {
+  const given = recipe.coefficients?.[node.layer.fn as 'relu' | 'silu' | 'sigmoid'];
+  if (given) return given.h.length;
+  if (recipe.K !== undefined) return recipe.K;
+  const fn = node.layer.fn;
+  return fn === 'relu' || fn === 'relu6' ? FS_DEFAULT_K.relu : (PUBLISHED[fn] ?? FS_DEFAULT_K.silu);
+}
+
+/** How this activation gets its coefficients: closed form, given, published, or fitted. */
+function source(node: ActivationNode, recipe: RecipeOf<'fs'>): 'closed' | 'given' | 'published' | 'fit' {
+  const fn = node.layer.fn;
+  if (recipe.coefficients?.[fn as 'relu' | 'silu' | 'sigmoid']) return 'given';
+  if (fn === 'relu' || fn === 'relu6') return 'closed';
+  if (PUBLISHED[fn] !== undefined && PUBLISHED[fn] === stepsFor(node, recipe)) return 'published';
+  return 'fit';
+}
+
+export function fsCheck(node: ActivationNode, recipe: RecipeOf<'fs'>, canFit: boolean): LayerCheck {
+  const s = source(node, recipe);
+  if (s !== 'fit') return { ok: true };
+  const K = stepsFor(node, recipe);
+  const why = PUBLISHED[node.layer.fn] !== undefined ? `the published ${node.layer.fn} coefficients are for K = ${PUBLISHED[node.layer.fn]}, not ${K}` : `no published FS coefficients for ${node.layer.fn}`;
+  if (!canFit) return { ok: false, reason: `${node.path} (${node.layer.fn}): ${why}; give recipe.coefficients or allow fitting (fitFsCoefficients)` };
+  return { ok: true, note: `${why}: coefficients fitted with fitFsCoefficients` };
+}
+
+function coefficientsFor(node: ActivationNode, ctx: RecipeContext<RecipeOf<'fs'>>): { c: FsCoefficients | undefined; note: string | null } {
+  const r = ctx.recipe;
+  const K = stepsFor(node, r);
+  const st = ctx.stats[node.index]!;
+  switch (source(node, r)) {
+    case 'given':
+      return { c: r.coefficients![node.layer.fn as 'relu' | 'silu' | 'sigmoid'], note: 'coefficients from the recipe' };
+    case 'published':
+      return { c: undefined, note: null };
+    case 'closed': {
+      const six = node.layer.fn === 'relu6';
+      const alpha = six ? 6 / (1 - 2 ** -K) : r.reluAlpha;
+      const clip = alpha * (1 - 2 ** -K);
+      const over = !six && st.max > clip ? `inputs up to ${st.max.toFixed(2)} exceed the clip α(1−2^−K) = ${clip.toFixed(2)}` : null;
+      return { c: fsReluCoefficients(K, alpha), note: over };
+    }
+    case 'fit': {
+      const lo = Math.max(st.min, st.mean - 4 * st.std);
+      const hi = Math.min(st.max, st.mean + 4 * st.std);
+      const range: [number, number] = hi > lo ? [lo, hi] : [st.mean - 1, st.mean + 1];
+      const fit = fitFsCoefficients(scalarFn(node), { K, range, restarts: ctx.fsFit.restarts, iterations: ctx.fsFit.iterations, seed: ctx.fsFit.seed });
+      ctx.log(`${node.path} (${node.layer.fn}): fitted FS coefficients, K = ${K}, on [${range[0].toFixed(2)}, ${range[1].toFixed(2)}], mse ${fit.mse.toExponential(2)}`);
+      return { c: fit.coefficients, note: `fitted on [${range[0].toFixed(2)}, ${range[1].toFixed(2)}], mse ${fit.mse.toExponential(2)}` };
+    }
+  }
+}
+
+export const fsRecipe: RecipeDefinition<'fs'> = {
+  kind: 'fs',
+  about: 'FS neurons (Stöckl & Maass): each activation becomes a K-step few-spike neuron; no retraining',
+  timesteps: () => 1,
+  reportedSteps: (r) => r.K ?? FS_DEFAULT_K.relu,
+  check: (node, recipe, o) => fsCheck(node, recipe, o.canFit),
+  calibration: () => null,
+  plan(node, ctx) {
+    const { c, note } = coefficientsFor(node, ctx);
+    const fn = node.layer.fn;
+    const activation = fn === 'relu' || fn === 'silu' || fn === 'sigmoid' ? fn : 'custom';
+    const neuron = parseWith(
+      NeuronSpec,
+      { kind: 'fs', activation: c === undefined ? activation : activation === 'relu' ? 'relu' : 'custom', K: stepsFor(node, ctx.recipe), ...(c ? { coefficients: c } : {}) },
+      `${node.path} neuron`,
+    );
+    return { neuron, threshold: null, note };
+  },
+  input: () => ({ analogSteps: 1, inputSpikesPerElement: 0 }),
+  gradedSpikes: true,
+};

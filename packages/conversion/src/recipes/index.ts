@@ -1,0 +1,18 @@
+/** The recipe registry: one file per recipe, one line here. */
+import type { ConversionRecipe } from '@spikelite/schemas';
+import { dietRecipe } from './diet.js';
+import { fsRecipe } from './fs.js';
+import { hybridRecipe } from './hybrid.js';
+import { thresholdRecipe } from './threshold.js';
+import type { RecipeDefinition } from './types.js';
+
+export const RECIPES: { readonly [K in ConversionRecipe['kind']]: RecipeDefinition<K> } = {
+  threshold: thresholdRecipe,
+  fs: fsRecipe,
+  diet: dietRecipe,
+  hybrid: hybridRecipe,
+};
+
+export { HYBRID_NOT_YET } from './hybrid.js';
+export { reluLikeCheck } from './threshold.js';
+export type { ActivationNode, FinetuneData, LayerCheck, LayerPlan, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';
