@@ -39,10 +39,26 @@ class SlotStore {
   }
 }
 
-class Adam implements Optimizer {
+/** Step count and named slot tensors: the state every optimizer here checkpoints. */
+abstract class SlotOptimizer {
   step = 0;
-  private readonly slots = new SlotStore();
-  constructor(readonly spec: Extract<OptimizerSpec, { kind: 'adam' }>) {}
+  protected readonly slots = new SlotStore();
+  state(): Map<string, tf.Tensor> {
+    return new Map(this.slots.slots);
+  }
+  load(step: number, state: Map<string, tf.Tensor>): void {
+    this.step = step;
+    this.slots.load(state);
+  }
+  dispose(): void {
+    this.slots.dispose();
+  }
+}
+
+class Adam extends SlotOptimizer implements Optimizer {
+  constructor(readonly spec: Extract<OptimizerSpec, { kind: 'adam' }>) {
+    super();
+  }
 
   apply(vars: readonly tf.Variable[], names: readonly string[], grads: readonly tf.Tensor[], lr: number): void {
     this.step++;
@@ -70,22 +86,12 @@ class Adam implements Optimizer {
       });
     });
   }
-  state(): Map<string, tf.Tensor> {
-    return new Map(this.slots.slots);
-  }
-  load(step: number, state: Map<string, tf.Tensor>): void {
-    this.step = step;
-    this.slots.load(state);
-  }
-  dispose(): void {
-    this.slots.dispose();
-  }
 }
 
-class Sgd implements Optimizer {
-  step = 0;
-  private readonly slots = new SlotStore();
-  constructor(readonly spec: Extract<OptimizerSpec, { kind: 'sgd' }>) {}
+class Sgd extends SlotOptimizer implements Optimizer {
+  constructor(readonly spec: Extract<OptimizerSpec, { kind: 'sgd' }>) {
+    super();
+  }
 
   apply(vars: readonly tf.Variable[], names: readonly string[], grads: readonly tf.Tensor[], lr: number): void {
     this.step++;
@@ -103,16 +109,6 @@ class Sgd implements Optimizer {
         w.assign(tf.sub(w, tf.mul(g, lr)));
       });
     });
-  }
-  state(): Map<string, tf.Tensor> {
-    return new Map(this.slots.slots);
-  }
-  load(step: number, state: Map<string, tf.Tensor>): void {
-    this.step = step;
-    this.slots.load(state);
-  }
-  dispose(): void {
-    this.slots.dispose();
   }
 }
 
