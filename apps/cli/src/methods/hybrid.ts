@@ -2,13 +2,15 @@
  * `--method hybrid` (single-spike hybrid input encoding, Datta, Kundu & Beerel; SPEC §1):
  *  - input: the analog image at step 0, then one temporal spike per pixel (brighter earlier);
  *  - every hidden activation is a single-spike LIF (fires at most once per image) with the
- *    neuron defaults: λ = 1 fixed, θ trainable, reset to 0 after the spike, and the STDB
- *    variant α·exp(−β·|t − t_s|) as surrogate (linear fallback before the spike);
+ *    neuron defaults λ = 1 fixed, θ trainable, reset to 0 after the spike; surrogate: the
+ *    STDB variant's pre-spike branch (linear, γ = 0.3) masked after the spike (default), or
+ *    the full STDB variant with --surrogate stdb (see `hybridNeuron`);
  *  - the output layer is SnnModel's integrator U(t) = U(t−1) + W·s(t) (no spikes), whose
  *    trace feeds the spike-time + membrane loss L = CE(U(T)) + CE(−t_out), t_out the first
  *    crossing of θ_out by U(t) (see `deriveOutputThreshold` for θ_out);
- *  - start: the ANN (--ann-epochs) and DIET threshold balancing, as `diet` does; with
- *    --init scratch the random weights are used and only the thresholds are balanced.
+ *  - start: the ANN (--ann-epochs) and DIET threshold balancing, as `diet` does, then the
+ *    output layer's kernel × θ of the last hidden layer; with --init scratch the random
+ *    weights are used and only the thresholds are balanced.
  * Choices are documented in apps/cli/METHODS.md.
  */
 import { readFile, writeFile } from 'node:fs/promises';
