@@ -9,6 +9,23 @@ import { benchCommand, BENCH_HELP } from './commands/bench.js';
 import { energyCommand, ENERGY_HELP } from './commands/energy.js';
 import { trainCommand, TRAIN_HELP } from './commands/train.js';
 import { CliError } from './errors.js';
+import type { RunReport } from '@spikelite/schemas';
+
+function isRunReport(r: unknown): r is RunReport {
+  return typeof r === 'object' && r !== null && (r as { schemaVersion?: unknown }).schemaVersion === 1 && 'energy' in r;
+}
+
+/** A few lines for people; --json gives the whole RunReport. */
+function summarize(r: RunReport): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  return [
+    `${r.command} ${r.method} on ${r.dataset.name} (${r.dataset.testSize} test images), T=${r.timesteps}, backend ${r.backend}`,
+    `  accuracy        ${pct(r.accuracy)}${r.annAccuracy === null ? '' : `   (ANN ${pct(r.annAccuracy)})`}`,
+    `  spikes/neuron   ${r.spikes.perNeuron.toFixed(3)} per image over all timesteps`,
+    `  energy          SNN ${(r.energy.snnPj / 1e6).toFixed(2)} µJ vs ANN ${(r.energy.annPj / 1e6).toFixed(2)} µJ per image: ${r.energy.ratio.toFixed(2)}x (${r.energy.profile})`,
+    `  wall time       ${(r.wallMs / 1000).toFixed(0)} s`,
+  ].join('\n');
+}
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<unknown>; help: string; about: string }> = {
   train: { run: trainCommand, help: TRAIN_HELP, about: 'train an ANN or an SNN (ann, diet, hybrid, general)' },
@@ -31,7 +48,10 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (command === undefined) throw new CliError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const result = await command.run(rest);
-  if (result !== null && result !== undefined && rest.includes('--json')) process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (result !== null && result !== undefined) {
+    if (rest.includes('--json')) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else if (isRunReport(result)) process.stdout.write(`${summarize(result)}\n`);
+  }
   return 0;
 }
 
