@@ -72,6 +72,8 @@ describe('--method hybrid on real Fashion-MNIST (300 train / 200 test)', () => {
       tf.dispose([x, ...counts.filter((c): c is tf.Tensor => c !== null)]);
     }
     expect(maxPerNeuron).toBe(1); // some neuron fired, none twice
+    // The method's own whole-test-set check agrees with this independent count.
+    expect(ctx.lines.some((l) => l.includes(`over all ${data.test.count} test images`) && l.endsWith('(none fired twice)'))).toBe(true);
     const spn = total / (neurons.reduce((a, b) => a + b, 0) * data.test.count);
     // The report's figure is the same count, through the trainer's evaluate.
     expect(result.result.spikesPerNeuron).toBeCloseTo(spn, 6);

@@ -98,6 +98,36 @@ export function deriveOutputThreshold(snn: SnnModel, set: ImageSet, fraction = O
   return Number.isFinite(theta) && theta > 0 ? theta : 1;
 }
 
+/**
+ * The most spikes any hidden neuron emitted for one image, per layer, over `set` (the issue's
+ * "no hidden neuron fires twice" check, run on the whole test set rather than trusted).
+ */
+export function maxSpikesPerNeuron(snn: SnnModel, set: ImageSet, batchSize = 250): number[] {
+  const worst = snn.neurons.map(() => 0);
+  for (let i = 0; i < set.count; i += batchSize) {
+    const n = Math.min(batchSize, set.count - i);
+    const x = imageTensor(set, i, n);
+    const sums: Array<tf.Tensor | null> = snn.neurons.map(() => null);
+    tf.tidy(() => {
+      snn.forward(x, {
+        release: true,
+        onSpikes: (layer, _t, spikes) => {
+          const prev = sums[layer] ?? null;
+          sums[layer] = tf.keep(prev === null ? tf.clone(spikes) : tf.add(prev, spikes));
+          prev?.dispose();
+        },
+      });
+    });
+    sums.forEach((s, l) => {
+      if (s === null) return;
+      worst[l] = Math.max(worst[l]!, tf.tidy(() => tf.max(s).dataSync()[0]!));
+      s.dispose();
+    });
+    x.dispose();
+  }
+  return worst;
+}
+
 export interface HybridRun {
   result: MethodResult;
   snn: SnnModel;
@@ -145,6 +175,10 @@ export async function trainHybrid(ctx: MethodContext): Promise<HybridRun> {
   const r = await trainStage(ctx, 'snn', target, config, { spec: ctx.spec, method: 'hybrid', neuron, encoding });
   ctx.log.info(`thresholds per layer: ${snn.neurons.map((n) => (n.mode === 'step' ? n.getParameter('threshold').map((v) => v.toFixed(3)).join('/') : '-')).join(', ')}`);
   ctx.log.info(`spikes per hidden neuron per layer: ${(r.final.perLayer ?? []).map((l) => l.spikesPerNeuron.toFixed(4)).join(', ')} (≤ 1 by construction)`);
+  const worst = maxSpikesPerNeuron(snn, ctx.data.test);
+  const twice = worst.some((w) => w > 1);
+  ctx.log.info(`most spikes of one hidden neuron for one image, per layer, over all ${ctx.data.test.count} test images: ${worst.join(', ')}${twice ? ' — A NEURON FIRED MORE THAN ONCE' : ' (none fired twice)'}`);
+  if (ctx.dirs.out) await writeFile(join(ctx.dirs.out, 'hybrid.json'), JSON.stringify({ outputThreshold, init, maxSpikesPerNeuronPerImage: worst, testImages: ctx.data.test.count }, null, 1));
   const inputSpikesPerElement = measureInputSpikes(snn.encoder, ctx.data.test);
   ctx.log.info(`temporal input spikes per pixel (test set): ${inputSpikesPerElement.toFixed(4)}`);
   return {
