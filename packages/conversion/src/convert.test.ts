@@ -6,7 +6,6 @@ import { ModelSpec, parseWith, type ModelSpecInput } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convert, ConversionError, validateConversion } from './convert.js';
 import { countMaxPools, withAvgPool } from './maxpool.js';
-import { HYBRID_NOT_YET } from './recipes/index.js';
 import { sweep } from './sweep.js';
 
 beforeAll(async () => {
@@ -185,13 +184,15 @@ describe('convert: validation', () => {
     net.dispose();
   });
 
-  it('refuses unfolded BatchNorm, diet without training data, and hybrid (not yet)', () => {
+  it('refuses unfolded BatchNorm, and diet or hybrid fine-tuning without training data', () => {
     const bn = tinyNet('relu', [{ kind: 'batchNorm' }]);
     expect(validateConversion(bn, { kind: 'fs' }).errors.map((e) => e.layer)).toEqual(['layers.2']);
     const net = tinyNet();
     expect(validateConversion(net, { kind: 'diet' }).errors[0]!.reason).toMatch(/needs training data/);
     expect(validateConversion(net, { kind: 'diet', finetuneEpochs: 0 }).errors).toEqual([]);
-    expect(validateConversion(net, { kind: 'hybrid' }).errors[0]!.reason).toBe(HYBRID_NOT_YET);
+    expect(validateConversion(net, { kind: 'hybrid' }).errors[0]!.reason).toMatch(/hybrid recipe fine-tunes for 1 epoch\(s\) and needs training data/);
+    expect(validateConversion(net, { kind: 'hybrid', finetuneEpochs: 0 }).errors).toEqual([]);
+    expect(validateConversion(tinyNet('tanh'), { kind: 'hybrid', finetuneEpochs: 0 }).errors[0]!.reason).toMatch(/layers\.2 \(tanh\): the hybrid recipe maps only relu-like/);
     expect(validateConversion(tinyNet('silu'), { kind: 'threshold' }).notes[0]).toMatch(/silu approximated as relu/);
     expect(() => validateConversion(net, { kind: 'threshold', timesteps: 0 })).toThrow(/timesteps/);
     bn.dispose();
@@ -253,6 +254,53 @@ describe('sweep and diet', () => {
     const tuned = r.network.params.get('layers.3.kernel').arraySync() as number[][];
     const moved = Math.max(...tuned.flatMap((row, i) => row.map((v, j) => Math.abs(v - ann[i]![j]! * theta))));
     expect(moved).toBeGreaterThan(1e-6);
+    r.dispose();
+    images.dispose();
+    net.dispose();
+  });
+});
+
+describe('hybrid recipe', () => {
+  /** 8 images of 4 features in [0, 1], some exactly 0 (black pixels never spike). */
+  function unitImages(): tf.Tensor4D {
+    const rng = createRng(21);
+    const v = Float32Array.from({ length: 32 }, (_, i) => (i % 3 === 0 ? 0 : 0.05 + 0.95 * rng.next()));
+    return tf.tensor4d(v, [8, 1, 1, 4]);
+  }
+
+  it('single-spike LIF neurons at scale × θ, hybrid input, input spikes measured on the calibration images', async () => {
+    const net = tinyNet();
+    const images = unitImages();
+    const r = await convert(net, { kind: 'hybrid', timesteps: 4, finetuneEpochs: 0, scale: 0.5, calibration: { statistic: 'max' } }, { calibrationImages: images });
+    expect(r.info.layers[0]!.neuron).toBe('singleSpikeLif');
+    expect(r.info.layers[0]!.threshold).toBeCloseTo(r.info.thresholds![0]! * 0.5, 6);
+    expect(r.snn.encoder.kind).toBe('hybrid');
+    expect([0, 1, 3].map((t) => r.snn.encoder.isAnalog(t))).toEqual([true, false, false]);
+    // Every non-zero element spikes exactly once over steps 1..3: 21 of 32 are non-zero (i % 3 ≠ 0).
+    expect(r.info.input).toEqual({ analogSteps: 1, inputSpikesPerElement: 21 / 32 });
+    expect(r.info.finetune).toBeNull();
+    r.dispose();
+    images.dispose();
+    net.dispose();
+  });
+
+  it('fine-tunes with the spike-time loss; no hidden neuron fires twice', async () => {
+    const net = tinyNet();
+    const images = unitImages();
+    const labels = Array.from({ length: 8 }, (_, i) => i % 2);
+    const set = imageSet(images, labels);
+    const lines: string[] = [];
+    const r = await convert(net, { kind: 'hybrid', timesteps: 5, finetuneEpochs: 2 }, { calibrationImages: images, finetune: { train: set, test: set, batchSize: 4 }, log: (m) => lines.push(m) });
+    expect(r.info.finetune?.images).toBe(8);
+    expect(lines.some((l) => /^hybrid: output threshold θ_out = \d/.test(l))).toBe(true);
+    const sums: tf.Tensor[] = [];
+    tf.tidy(() => {
+      r.snn.forward(images, { release: true, onSpikes: (_l, _t, s) => { const prev = sums.pop(); sums.push(tf.keep(prev ? tf.add(prev, s) : tf.clone(s))); prev?.dispose(); } });
+    });
+    expect(tf.max(sums[0]!).dataSync()[0]).toBeLessThanOrEqual(1);
+    expect(r.info.finetune!.spikesPerNeuron!).toBeLessThanOrEqual(1);
+    expect(tf.sum(sums[0]!).dataSync()[0]).toBeGreaterThan(0); // the check above is not vacuous
+    tf.dispose(sums);
     r.dispose();
     images.dispose();
     net.dispose();

@@ -5,8 +5,9 @@
  *   2. calibrate: ANN statistics of every activation's input, and thresholds when the recipe
  *      uses them (max or percentile; 'ann' one pass + weight normalisation, or DIET's
  *      layer-wise 'snn' balancing);
- *   3. replace: every activation becomes the recipe's neuron in an SnnModel (direct input);
- *   4. finalise: the recipe's last stage (DIET: surrogate-gradient fine-tuning).
+ *   3. replace: every activation becomes the recipe's neuron in an SnnModel (the recipe's
+ *      encoding: direct input, or hybrid for the hybrid recipe);
+ *   4. finalise: the recipe's last stage (DIET, hybrid: surrogate-gradient fine-tuning).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { createEncoder } from '@spikelite/encoding';
@@ -16,6 +17,7 @@ import type { EvalResult } from '@spikelite/training';
 import { calibrateThresholds } from './calibrate.js';
 import { countMaxPools, withAvgPool, type MaxPoolMethod } from './maxpool.js';
 import { NormalisationError, normaliseWeights } from './normalize.js';
+import { measureInputSpikes } from './output-threshold.js';
 import { RECIPES, type FinetuneData, type RecipeDefinition } from './recipes/index.js';
 import { activationStats, type ActivationStats } from './stats.js';
 
@@ -182,12 +184,14 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
     const snn = new SnnModel(runNet, {
       timesteps,
       neuron: (node) => plans[node.index]!.neuron,
-      encoder: createEncoder({ kind: 'direct' }, { timesteps }),
+      encoder: createEncoder(def.encoding?.(recipe) ?? { kind: 'direct' }, { timesteps }),
     });
+    const input = def.input(recipe);
+    if (def.measureInput) input.inputSpikesPerElement = measureInputSpikes(snn.encoder, images);
     // 4. finalise
     let finetune: EvalResult | null = null;
     try {
-      finetune = def.finalise ? await def.finalise(snn, recipe, options.finetune, log) : null;
+      finetune = def.finalise ? await def.finalise(snn, recipe, options.finetune, log, { calibrationImages: images }) : null;
     } catch (e) {
       snn.dispose();
       throw e;
@@ -208,7 +212,7 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
       stats,
       maxPool: { method, count },
       notes,
-      input: def.input(recipe),
+      input,
       gradedSpikes: def.gradedSpikes,
       finetune,
       wallMs: performance.now() - t0,

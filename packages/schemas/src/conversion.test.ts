@@ -52,9 +52,11 @@ describe('ConversionRecipe', () => {
       kind: 'hybrid',
       timesteps: 5,
       calibration,
-      scale: 0.2,
+      scale: 0.5,
       finetuneEpochs: 1,
-      optimizer: adam,
+      optimizer: { ...adam, lr: 5e-4 },
+      surrogate: 'linear',
+      outputThresholdFraction: 0.5,
     });
     expect(ConversionRecipe.parse({ kind: 'fs' })).toStrictEqual({ kind: 'fs', reluAlpha: 25 });
   });

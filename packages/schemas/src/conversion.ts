@@ -23,6 +23,9 @@ export type CalibrationSpec = z.infer<typeof CalibrationSpec>;
  */
 export const DIET_THRESHOLD_SCALE = 0.2;
 
+/** Threshold scale of the hybrid recipe (measured on fmnist-small at T = 5: apps/cli/METHODS.md). */
+export const HYBRID_THRESHOLD_SCALE = 0.5;
+
 /** SPEC §4d: the DIET SNN fine-tune uses Adam (amsgrad), lr 1e-4, no weight decay. */
 const finetuneOptimizer = OptimizerSpec.prefault({ kind: 'adam', lr: 1e-4, amsgrad: true, weightDecay: 0 });
 
@@ -81,16 +84,24 @@ export const DietRecipe = z.strictObject({
 export type DietRecipe = z.infer<typeof DietRecipe>;
 
 /**
- * Hybrid encoding (SPEC §1d, inferred there): DIET-style balancing, single-spike neurons and
- * hybrid input, then an STDB-variant fine-tune. SPEC §1d: "start from the DIET settings".
+ * Single-spike hybrid encoding (SPEC §1) as a conversion: thresholds from calibration × scale
+ * on single-spike LIF neurons, hybrid input (analog at t = 0, one temporal spike per pixel
+ * after), then a fine-tune with the spike-time + membrane loss. SPEC §1d: "start from the
+ * DIET settings"; the defaults that differ from DIET's were measured on Fashion-MNIST
+ * (apps/cli/METHODS.md): θ scale 0.5, lr 5e-4, the masked linear surrogate.
  */
 export const HybridRecipe = z.strictObject({
   kind: z.literal('hybrid'),
   timesteps: PositiveInt.default(5),
   calibration: CalibrationSpec.prefault({}),
-  scale: PositiveNumber.default(DIET_THRESHOLD_SCALE),
+  scale: PositiveNumber.default(HYBRID_THRESHOLD_SCALE),
   finetuneEpochs: NonNegativeInt.default(1),
-  optimizer: finetuneOptimizer,
+  optimizer: OptimizerSpec.prefault({ kind: 'adam', lr: 5e-4, amsgrad: true, weightDecay: 0 }),
+  /** 'linear': γ = 0.3 before the spike, none after (masked); 'stdb': the neuron's STDB variant. */
+  surrogate: z.enum(['linear', 'stdb']).default('linear'),
+  /** θ_out of the spike-time loss; absent = outputThresholdFraction × median max U(T) on the calibration images. */
+  outputThreshold: PositiveNumber.optional(),
+  outputThresholdFraction: PositiveNumber.default(0.5),
 });
 export type HybridRecipe = z.infer<typeof HybridRecipe>;
 

@@ -91,6 +91,7 @@ export {
   DietRecipe,
   HybridRecipe,
   DIET_THRESHOLD_SCALE,
+  HYBRID_THRESHOLD_SCALE,
 } from './conversion.js';
 export type { ConversionRecipeInput } from './conversion.js';
 

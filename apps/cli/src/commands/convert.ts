@@ -21,7 +21,8 @@ export const CONVERT_HELP = `spikelite convert — convert an ONNX ANN into an S
 
   --onnx FILE                  the ANN (NCHW input, raw [0, 1] pixels for the shipped fixtures)
   --data <name|dir>            fashion-mnist (default), or a directory of IDX/CIFAR files
-  --method <m>                 threshold (default) | fs | diet | hybrid (hybrid: not yet)
+  --method <m>                 threshold (default) | fs | diet | hybrid (single-spike neurons, hybrid input,
+                               spike-time + membrane fine-tune; apps/cli/METHODS.md)
   --timesteps T                T of threshold/diet (default 5); K of the fs neurons (default: 10 ReLU, 16 SiLU,
                                12 sigmoid; SiLU/sigmoid at another K get coefficients fitted here)
   --calib N                    calibration images from the training set (default 512)
@@ -29,12 +30,12 @@ export const CONVERT_HELP = `spikelite convert — convert an ONNX ANN into an S
                                or DIET's layer-wise balancing on the SNN (SPEC §4d; weights unchanged)
   --calib-steps T              snn calibration: T_bal (default 50; SPEC §4d 100)
   --statistic S                max | p99.9 | p99.7 (default p99.7): threshold statistic
-  --scale X                    threshold scale (default: threshold 1, diet 0.2)
+  --scale X                    threshold scale (default: threshold 1, diet 0.2, hybrid 0.5)
   --max-pool keep|avg          keep max over spikes (default) or replace maxPool by avgPool
-  --finetune-epochs N          diet: surrogate-gradient fine-tune epochs (default 1)
-  --limit-train N              diet: fine-tune on the first N training images
-  --lr X                       diet: fine-tune learning rate (default 1e-4)
-  --batch B                    diet: fine-tune batch size (default 64)
+  --finetune-epochs N          diet/hybrid: surrogate-gradient fine-tune epochs (default 1)
+  --limit-train N              diet/hybrid: fine-tune on the first N training images
+  --lr X                       diet/hybrid: fine-tune learning rate (default diet 1e-4, hybrid 5e-4)
+  --batch B                    diet/hybrid: fine-tune batch size (default 64)
   --limit-test N               evaluate on the first N test images
   --sweep A,B,…                evaluate at each T (K for fs): accuracy, spikes/neuron, energy
   --seed S                     calibration/fine-tune shuffling seed (default 0)
@@ -42,7 +43,10 @@ export const CONVERT_HELP = `spikelite convert — convert an ONNX ANN into an S
   --backend B                  tensorflow | wasm | cpu (default: best available)
   --json                       print the RunReport (with --sweep: { command, method, ann, sweep }) on stdout
 
-Example: spikelite convert --onnx tooling/fixtures/onnx/fmnist-cnn-bn.onnx --method fs --limit-test 1000`;
+Examples:
+  spikelite convert --onnx tooling/fixtures/onnx/fmnist-cnn-bn.onnx --method fs --limit-test 1000
+  spikelite convert --onnx tooling/fixtures/onnx/fmnist-cnn-bn.onnx --method hybrid --timesteps 5 --limit-train 6000
+  spikelite convert --onnx tooling/fixtures/onnx/fmnist-cnn-bn.onnx --method threshold --sweep 1,2,4,8,16`;
 
 const FLAGS = {
   onnx: { type: 'string' }, data: { type: 'string' }, method: { type: 'string' }, timesteps: { type: 'string' },
@@ -73,7 +77,7 @@ function toNchw(set: ImageSet, from: number, count: number): Float32Array {
 }
 
 /** Top-1 accuracy of the ONNX model under onnxruntime on `set`. */
-async function onnxAccuracy(file: string, set: ImageSet): Promise<number> {
+export async function onnxAccuracy(file: string, set: ImageSet): Promise<number> {
   const bs = 500;
   let hits = 0;
   for (let i = 0; i < set.count; i += bs) {
@@ -114,9 +118,6 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
   const batch = intFlag('batch', f.batch, { min: 1, fallback: 64 })!;
   const seed = intFlag('seed', f.seed, { min: 0, fallback: 0 })!;
   const sweepSteps = sweepFlag(f.sweep);
-  if (method === 'hybrid') {
-    throw new CliError("--method hybrid: not yet available for convert (use 'spikelite train --method hybrid'; convert supports threshold, fs, diet)");
-  }
   let imported;
   try {
     imported = importOnnx(f.onnx);
@@ -140,7 +141,7 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
       ? { kind: 'fs', ...(steps !== undefined ? { K: steps } : {}) }
       : method === 'threshold'
         ? { kind: 'threshold', timesteps: steps ?? 5, calibration, ...(scale !== undefined ? { scale } : {}) }
-        : { kind: 'diet', timesteps: steps ?? 5, calibration, finetuneEpochs, ...(scale !== undefined ? { scale } : {}), ...(lr !== undefined ? { optimizer: { kind: 'adam', lr, amsgrad: true, weightDecay: 0 } } : {}) };
+        : { kind: method, timesteps: steps ?? 5, calibration, finetuneEpochs, ...(scale !== undefined ? { scale } : {}), ...(lr !== undefined ? { optimizer: { kind: 'adam', lr, amsgrad: true, weightDecay: 0 } } : {}) };
 
   const net = networkFromImport(imported);
   const order = epochOrder(data.train.count, createRng(seed + 1));
@@ -152,7 +153,7 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
     maxPool,
     calibrationMode,
     balanceSteps: calibSteps,
-    ...(method === 'diet' ? { finetune: { train: data.train, test: data.test, batchSize: batch, seed, onEvent: (e) => { if (e.type === 'batch') log.progress(`fine-tune epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%`); } } } : {}),
+    ...(method === 'diet' || method === 'hybrid' ? { finetune: { train: data.train, test: data.test, batchSize: batch, seed, onEvent: (e) => { if (e.type === 'batch') log.progress(`fine-tune epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%`); } } } : {}),
   };
   try {
     // Fail fast (before the test-set runs) when a layer cannot be converted.

@@ -124,26 +124,3 @@ export async function balanceInto(ctx: MethodContext, snn: SnnModel, scale: numb
   if (ctx.dirs.out) await writeFile(join(ctx.dirs.out, 'conversion.json'), JSON.stringify({ thresholds, scale, convertedAccuracy: converted.accuracy }, null, 1));
   return converted;
 }
-
-/**
- * Put the output layer on the ANN's logit scale: a hidden spike is 0/1 where the ANN's
- * activation was O(θ), so the output layer's weights (not its bias) are multiplied by the
- * threshold of the layer feeding it (the weight normalisation of ANN→SNN conversion, for
- * the one layer that has no threshold of its own). Without it U(T) starts ~θ times too small
- * and the membrane CE starts near-uniform. Call once, after balancing, on a fresh SNN stage. Returns the factor, or null when the output layer
- * is not a single weight layer fed by the last activation (then nothing is changed).
- */
-export function scaleOutputLayer(snn: SnnModel): number | null {
-  const { graph, params } = snn.network;
-  const last = graph.weightLayers[graph.weightLayers.length - 1];
-  const lastHidden = snn.neurons[graph.activations.length - 1];
-  if (last === undefined || lastHidden === undefined || lastHidden.mode !== 'step') return null;
-  if (last.source.kind !== 'activation' || last.source.index !== graph.activations.length - 1) return null;
-  const theta = lastHidden.getParameter('threshold');
-  if (theta.length !== 1 || !(theta[0]! > 0)) return null;
-  const factor = theta[0]!;
-  // ANN logit W·a + b with a ≈ θ·s: the kernel takes θ, the bias stays.
-  const kernel = params.get(last.kernel);
-  tf.tidy(() => kernel.assign(tf.mul(kernel, factor)));
-  return factor;
-}

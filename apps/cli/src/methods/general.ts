@@ -10,7 +10,8 @@ import { createEncoder } from '@spikelite/encoding';
 import { SnnModel } from '@spikelite/models';
 import { NeuronSpec, TrainConfig, parseWith } from '@spikelite/schemas';
 import { snnTarget } from '@spikelite/training';
-import { balanceInto, resumes, scaleOutputLayer, trainAnnStage, trainStage, type MethodContext, type MethodResult, type TrainMethodDefinition } from './context.js';
+import { scaleOutputLayer } from '@spikelite/conversion';
+import { balanceInto, resumes, trainAnnStage, trainStage, type MethodContext, type MethodResult, type TrainMethodDefinition } from './context.js';
 
 /** Where the SNN stage starts when --init is not given (measured: see METHODS.md). */
 export const GENERAL_DEFAULT_INIT: 'ann' | 'scratch' = 'scratch';

@@ -8,7 +8,8 @@ import { snnTarget } from '@spikelite/training';
 import { describe, expect, it } from 'vitest';
 import { openDataset, resolveModel, type Log } from '../setup.js';
 import type { MethodContext, TrainFlags } from './context.js';
-import { hybridMethod, hybridNeuron, trainHybrid } from './hybrid.js';
+import { hybridNeuron } from '@spikelite/conversion';
+import { hybridMethod, trainHybrid } from './hybrid.js';
 import { TRAIN_METHODS } from './index.js';
 
 const DIR = join(SYSTEM_DATA_DIR, 'fashion-mnist');

@@ -17,85 +17,24 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { epochOrder, subset, takeFirst, type ImageSet } from '@spikelite/data';
-import { createEncoder, type Encoder } from '@spikelite/encoding';
+import { createEncoder } from '@spikelite/encoding';
 import { createRng } from '@spikelite/engine';
 import { SnnModel } from '@spikelite/models';
-import { EncodingSpec, NeuronSpec, TrainConfig, parseWith } from '@spikelite/schemas';
+import { HYBRID_THRESHOLD_SCALE, TrainConfig, parseWith } from '@spikelite/schemas';
+import { deriveOutputThreshold, hybridEncoding, hybridNeuron, measureInputSpikes, OUTPUT_THRESHOLD_FRACTION, scaleOutputLayer } from '@spikelite/conversion';
 import { snnTarget } from '@spikelite/training';
-import { balanceInto, resumes, scaleOutputLayer, trainAnnStage, trainStage, type MethodContext, type MethodResult, type TrainMethodDefinition } from './context.js';
+import { balanceInto, resumes, trainAnnStage, trainStage, type MethodContext, type MethodResult, type TrainMethodDefinition } from './context.js';
 
-/** θ scale after balancing (--scale). Measured on fmnist-small, T = 5: see METHODS.md. */
-export const HYBRID_DEFAULT_SCALE = 0.5;
-/** Surrogate of the hidden neurons (--surrogate); see `hybridNeuron`. */
+/** θ scale after balancing (--scale): the hybrid recipe's default (see METHODS.md). */
+export const HYBRID_DEFAULT_SCALE = HYBRID_THRESHOLD_SCALE;
+/** Surrogate of the hidden neurons (--surrogate); see `hybridNeuron` in @spikelite/conversion. */
 export const HYBRID_DEFAULT_SURROGATE: 'stdb' | 'linear' = 'linear';
 /** Fine-tuning learning rate (--lr). DIET's 1e-4 is too slow to re-learn binary (single-spike) units in a few epochs. */
 export const HYBRID_DEFAULT_LR = 5e-4;
-/** θ_out = this fraction of the median (over calibration images) of the largest output potential U(T). */
-export const OUTPUT_THRESHOLD_FRACTION = 0.5;
-
-/**
- * The hidden neuron: the schema's single-spike LIF (λ 1 fixed, θ trainable, reset to 0 after
- * the spike). Surrogate 'stdb' is the neuron's default, the STDB variant: linear (γ = α = 0.3)
- * until the neuron fires, then α·exp(−β·|t − t_s|) at every later step although the output is
- * masked. 'linear' (our default) keeps the first branch and drops the second: linear γ = 0.3,
- * masked by (1 − fired), so a neuron that has fired gets no more gradient. Measured: see METHODS.md.
- */
-export function hybridNeuron(surrogate: 'stdb' | 'linear' = HYBRID_DEFAULT_SURROGATE): NeuronSpec {
-  return parseWith(NeuronSpec, { kind: 'singleSpikeLif', ...(surrogate === 'linear' ? { surrogate: { kind: 'linear', gamma: 0.3 } } : {}) }, 'neuron');
-}
-
-/** Analog at step 0, temporal (linear time-to-spike, from step 1) after: SPEC §1b's default. */
-export function hybridEncoding(): EncodingSpec {
-  return parseWith(EncodingSpec, { kind: 'hybrid', analogSteps: 1 }, 'encoding');
-}
 
 function imageTensor(set: ImageSet, from: number, count: number): tf.Tensor4D {
   const size = set.height * set.width * set.channels;
   return tf.tensor4d(set.images.subarray(from * size, (from + count) * size), [count, set.height, set.width, set.channels]);
-}
-
-/**
- * Spikes per input element per image on the encoder's spike steps (for hybrid: steps ≥ 1),
- * measured by running the encoder over `set`: the `inputSpikesPerElement` of the energy report.
- */
-export function measureInputSpikes(encoder: Encoder, set: ImageSet, batchSize = 500): number {
-  let total = 0;
-  for (let i = 0; i < set.count; i += batchSize) {
-    const n = Math.min(batchSize, set.count - i);
-    const x = imageTensor(set, i, n);
-    for (let t = 0; t < encoder.timesteps; t++) {
-      if (encoder.isAnalog(t)) continue;
-      const s = encoder.encode(x, t);
-      total += tf.tidy(() => tf.sum(tf.abs(s)).dataSync()[0]!);
-      s.dispose();
-    }
-    x.dispose();
-  }
-  return total / (set.count * set.height * set.width * set.channels);
-}
-
-/**
- * θ_out, the output threshold whose first crossing by U(t) is an output neuron's spike time:
- * `fraction` × the median over `set` of max_c U_c(T) of the network as it starts the SNN stage
- * (converted or random). Tied to the network's own output scale, so the winning neuron crosses
- * inside the window (about half way) and the others later or never: the time term then ranks
- * classes and has gradients. A fixed constant would mean nothing across models and inits (a
- * converted net's logits are O(10), a random one's O(0.1)). It stays fixed while training.
- */
-export function deriveOutputThreshold(snn: SnnModel, set: ImageSet, fraction = OUTPUT_THRESHOLD_FRACTION, batchSize = 256): number {
-  const maxes: number[] = [];
-  for (let i = 0; i < set.count; i += batchSize) {
-    const n = Math.min(batchSize, set.count - i);
-    const x = imageTensor(set, i, n);
-    const m = tf.tidy(() => tf.max(snn.forward(x, { release: true }).logits, -1).dataSync() as Float32Array);
-    maxes.push(...m);
-    x.dispose();
-  }
-  maxes.sort((a, b) => a - b);
-  const mid = maxes.length / 2;
-  const median = maxes.length % 2 === 1 ? maxes[Math.floor(mid)]! : (maxes[mid - 1]! + maxes[mid]!) / 2;
-  const theta = fraction * median;
-  return Number.isFinite(theta) && theta > 0 ? theta : 1;
 }
 
 /**
@@ -157,7 +96,9 @@ export async function trainHybrid(ctx: MethodContext): Promise<HybridRun> {
   } else {
     const order = epochOrder(ctx.data.train.count, createRng(seed + 2));
     const calib = takeFirst(subset(ctx.data.train, Array.from(order)), Math.min(ctx.flags.calib, ctx.data.train.count));
-    outputThreshold = deriveOutputThreshold(snn, calib);
+    const images = imageTensor(calib, 0, calib.count);
+    outputThreshold = deriveOutputThreshold(snn, images);
+    images.dispose();
   }
   ctx.log.info(`output threshold θ_out = ${outputThreshold.toFixed(4)}${ctx.flags.outThreshold === undefined ? ` (${OUTPUT_THRESHOLD_FRACTION} × median max U(T))` : ' (--out-threshold)'}`);
   if (ctx.dirs.out) await writeFile(join(ctx.dirs.out, 'hybrid.json'), JSON.stringify({ outputThreshold, init }, null, 1));
@@ -179,7 +120,9 @@ export async function trainHybrid(ctx: MethodContext): Promise<HybridRun> {
   const twice = worst.some((w) => w > 1);
   ctx.log.info(`most spikes of one hidden neuron for one image, per layer, over all ${ctx.data.test.count} test images: ${worst.join(', ')}${twice ? ' — A NEURON FIRED MORE THAN ONCE' : ' (none fired twice)'}`);
   if (ctx.dirs.out) await writeFile(join(ctx.dirs.out, 'hybrid.json'), JSON.stringify({ outputThreshold, init, maxSpikesPerNeuronPerImage: worst, testImages: ctx.data.test.count }, null, 1));
-  const inputSpikesPerElement = measureInputSpikes(snn.encoder, ctx.data.test);
+  const testImages = imageTensor(ctx.data.test, 0, ctx.data.test.count);
+  const inputSpikesPerElement = measureInputSpikes(snn.encoder, testImages);
+  testImages.dispose();
   ctx.log.info(`temporal input spikes per pixel (test set): ${inputSpikesPerElement.toFixed(4)}`);
   return {
     result: { result: r.final, annAccuracy: ann?.final.accuracy ?? null, timesteps, input: { analogSteps: 1, inputSpikesPerElement } },

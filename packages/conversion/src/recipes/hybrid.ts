@@ -1,25 +1,79 @@
 /**
- * `hybrid` (single-spike hybrid input encoding, SPEC §1): NOT YET a conversion recipe. The
- * method exists as `spikelite train --method hybrid` (apps/cli/src/methods/hybrid.ts, an app,
- * which this library may not import, still being written); moving its single-spike neurons,
- * hybrid encoder and spike-time fine-tune into a recipe is left for a later issue.
+ * `hybrid` (single-spike hybrid input encoding, Datta, Kundu & Beerel; SPEC §1) as a
+ * conversion: every ReLU-like activation becomes a single-spike LIF (λ = 1 fixed, θ trainable,
+ * reset to 0 and masked after its one spike) with θ = scale · calibrated threshold; the input
+ * is the analog image at step 0, then one temporal spike per non-black pixel (brighter
+ * earlier); the output is the integrator U(T). Finalising fine-tunes weights and θ with the
+ * spike-time + membrane loss L = CE(U(T)) + CE(−t_out), t_out the first crossing of θ_out
+ * (derived from the converted SNN, see output-threshold.ts). The same choices as
+ * `spikelite train --method hybrid`; the reasons and measurements are in apps/cli/METHODS.md.
  */
+import { EncodingSpec, NeuronSpec, TrainConfig, parseWith } from '@spikelite/schemas';
+import { snnTarget, train } from '@spikelite/training';
+import { deriveOutputThreshold } from '../output-threshold.js';
+import { reluLikeCheck } from './threshold.js';
 import type { RecipeDefinition } from './types.js';
 
-export const HYBRID_NOT_YET =
-  "the hybrid recipe is not implemented yet for conversion (use 'spikelite train --method hybrid', or convert with threshold, fs or diet)";
+/**
+ * The hidden neuron. 'linear' (default): γ = 0.3 before the spike, masked after it, so a
+ * neuron that has fired gets no more gradient; 'stdb': the neuron's STDB variant, which
+ * keeps α·exp(−β|t − t_s|) after the spike although the output is masked.
+ */
+export function hybridNeuron(surrogate: 'stdb' | 'linear' = 'linear', threshold?: number): NeuronSpec {
+  return parseWith(
+    NeuronSpec,
+    { kind: 'singleSpikeLif', ...(threshold !== undefined ? { threshold } : {}), ...(surrogate === 'linear' ? { surrogate: { kind: 'linear', gamma: 0.3 } } : {}) },
+    'neuron',
+  );
+}
+
+/** Analog at step 0, temporal (linear time-to-spike, from step 1) after: SPEC §1b's default. */
+export function hybridEncoding(): EncodingSpec {
+  return parseWith(EncodingSpec, { kind: 'hybrid', analogSteps: 1 }, 'encoding');
+}
 
 export const hybridRecipe: RecipeDefinition<'hybrid'> = {
   kind: 'hybrid',
-  about: 'not yet: single-spike hybrid encoding (use spikelite train --method hybrid)',
+  about: 'single-spike hybrid encoding: analog input at t=0 then temporal spikes, single-spike neurons, spike-time + membrane fine-tune',
   timesteps: (r) => r.timesteps,
   reportedSteps: (r) => r.timesteps,
-  check: () => ({ ok: true }),
-  precondition: () => HYBRID_NOT_YET,
-  calibration: () => null,
-  plan() {
-    throw new Error(HYBRID_NOT_YET);
+  check: (node) => reluLikeCheck(node, 'hybrid'),
+  precondition: (r, finetune) =>
+    r.finetuneEpochs > 0 && finetune === undefined ? `the hybrid recipe fine-tunes for ${r.finetuneEpochs} epoch(s) and needs training data (options.finetune)` : null,
+  calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile }),
+  encoding: () => hybridEncoding(),
+  plan(node, ctx) {
+    const threshold = ctx.thresholds![node.index]! * ctx.recipe.scale;
+    const c = reluLikeCheck(node, 'hybrid');
+    return { neuron: hybridNeuron(ctx.recipe.surrogate, threshold), threshold, note: c.ok ? (c.note ?? null) : null };
   },
-  input: (r) => ({ analogSteps: 1, inputSpikesPerElement: r.timesteps > 1 ? 1 : 0 }),
+  // inputSpikesPerElement is measured on the calibration images by convert (measureInput).
+  input: () => ({ analogSteps: 1, inputSpikesPerElement: 0 }),
+  measureInput: true,
   gradedSpikes: false,
+  async finalise(snn, r, finetune, log, { calibrationImages }) {
+    if (r.finetuneEpochs === 0 || finetune === undefined) return null;
+    const outputThreshold = r.outputThreshold ?? deriveOutputThreshold(snn, calibrationImages, r.outputThresholdFraction);
+    log(`hybrid: output threshold θ_out = ${outputThreshold.toFixed(4)}${r.outputThreshold === undefined ? ` (${r.outputThresholdFraction} × median max U(T) on ${calibrationImages.shape[0]} calibration images)` : ''}`);
+    const neuron = hybridNeuron(r.surrogate);
+    const encoding = hybridEncoding();
+    const config = parseWith(
+      TrainConfig,
+      {
+        method: 'hybrid', timesteps: r.timesteps, epochs: r.finetuneEpochs, batchSize: finetune.batchSize ?? 64, optimizer: r.optimizer,
+        seed: finetune.seed ?? 0, loss: { kind: 'spikeTimeCe', membraneWeight: 1, timeWeight: 1 }, neuron, encoding,
+      },
+      'hybrid fine-tune config',
+    );
+    log(`hybrid: fine-tuning ${r.finetuneEpochs} epoch(s) on ${finetune.train.count} images, T = ${r.timesteps}, lr ${r.optimizer.lr}`);
+    const result = await train({
+      target: snnTarget(snn, config.loss, { outputThreshold }),
+      train: finetune.train,
+      test: finetune.test,
+      config,
+      describe: { spec: snn.network.spec, method: 'hybrid', neuron, encoding },
+      ...(finetune.onEvent ? { onEvent: finetune.onEvent } : {}),
+    });
+    return result.final;
+  },
 };

@@ -13,6 +13,6 @@ export const RECIPES: { readonly [K in ConversionRecipe['kind']]: RecipeDefiniti
   hybrid: hybridRecipe,
 };
 
-export { HYBRID_NOT_YET } from './hybrid.js';
+export { hybridEncoding, hybridNeuron } from './hybrid.js';
 export { reluLikeCheck } from './threshold.js';
 export type { ActivationNode, FinetuneData, LayerCheck, LayerPlan, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';

@@ -6,7 +6,8 @@
  */
 import type { ImageSet } from '@spikelite/data';
 import type { Node, Network, SnnModel } from '@spikelite/models';
-import type { ConversionRecipe, NeuronSpec } from '@spikelite/schemas';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ConversionRecipe, EncodingSpec, NeuronSpec } from '@spikelite/schemas';
 import type { EvalResult, TrainEvent } from '@spikelite/training';
 import type { CalibrationOptions } from '../calibrate.js';
 import type { ActivationStats } from '../stats.js';
@@ -57,11 +58,18 @@ export interface RecipeDefinition<K extends ConversionRecipe['kind'] = Conversio
   precondition?(recipe: RecipeOf<K>, finetune: FinetuneData | undefined): string | null;
   /** Threshold calibration this recipe needs (its statistic), or null; the mode is ConvertOptions.calibrationMode. */
   calibration(recipe: RecipeOf<K>): Partial<CalibrationOptions> | null;
+  /** The SNN's input encoding (default: direct, the analog image at every step). */
+  encoding?(recipe: RecipeOf<K>): EncodingSpec;
   /** The neuron replacing each activation. */
   plan(node: ActivationNode, ctx: RecipeContext<RecipeOf<K>>): LayerPlan;
   /** Energy accounting of layer 1's input and of the spikes. */
   readonly input: (recipe: RecipeOf<K>) => { analogSteps: number; inputSpikesPerElement: number };
+  /** When true, convert measures inputSpikesPerElement by running the encoder on the calibration images. */
+  readonly measureInput?: boolean;
   readonly gradedSpikes: boolean;
   /** Runs after the SNN is built (DIET: surrogate-gradient fine-tuning). */
-  finalise?(snn: SnnModel, recipe: RecipeOf<K>, finetune: FinetuneData | undefined, log: (msg: string) => void): Promise<EvalResult | null>;
+  finalise?(
+    snn: SnnModel, recipe: RecipeOf<K>, finetune: FinetuneData | undefined, log: (msg: string) => void,
+    extras: { calibrationImages: tf.Tensor4D },
+  ): Promise<EvalResult | null>;
 }
