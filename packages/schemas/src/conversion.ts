@@ -56,6 +56,12 @@ export const FsRecipe = z
     coefficients: z.partialRecord(FsFittedActivation, FsCoefficients).optional(),
     // SPEC §3a: ReLU α = 25, output clipped to [0, 25·(1 − 2^−K)].
     reluAlpha: PositiveNumber.default(25),
+    /**
+     * Which non-ReLU activations get coefficients fitted here: 'missing' (default) only those
+     * without a published set at this K; 'layer' every one, each on its own layer's observed
+     * input range (the published sets are fitted on a wide fixed range, SPEC §3).
+     */
+    fit: z.enum(['missing', 'layer']).optional(),
   })
   .superRefine((r, ctx) => {
     if (r.K === undefined || r.coefficients === undefined) return;

@@ -25,6 +25,8 @@ export const CONVERT_HELP = `spikelite convert — convert an ONNX ANN into an S
                                spike-time + membrane fine-tune; apps/cli/METHODS.md)
   --timesteps T                T of threshold/diet (default 5); K of the fs neurons (default: 10 ReLU, 16 SiLU,
                                12 sigmoid; SiLU/sigmoid at another K get coefficients fitted here)
+  --fs-fit missing|layer       fs: fit coefficients only where none are published (default), or fit every
+                               non-ReLU activation on its own layer's input range
   --calib N                    calibration images from the training set (default 512)
   --calibration ann|snn        thresholds from the ANN's activations + weight normalisation (default),
                                or DIET's layer-wise balancing on the SNN (SPEC §4d; weights unchanged)
@@ -54,6 +56,7 @@ const FLAGS = {
   'max-pool': { type: 'string' }, 'finetune-epochs': { type: 'string' }, 'limit-train': { type: 'string' }, lr: { type: 'string' },
   batch: { type: 'string' }, 'limit-test': { type: 'string' }, sweep: { type: 'string' }, seed: { type: 'string' },
   out: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+  'fs-fit': { type: 'string' },
 } as const;
 
 function sweepFlag(raw: string | undefined): number[] | undefined {
@@ -118,6 +121,7 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
   const batch = intFlag('batch', f.batch, { min: 1, fallback: 64 })!;
   const seed = intFlag('seed', f.seed, { min: 0, fallback: 0 })!;
   const sweepSteps = sweepFlag(f.sweep);
+  const fsFit = choiceFlag('fs-fit', f['fs-fit'], ['missing', 'layer'] as const);
   let imported;
   try {
     imported = importOnnx(f.onnx);
@@ -138,7 +142,7 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
   const calibration = { images: calib, ...stat };
   const recipe: ConversionRecipeInput =
     method === 'fs'
-      ? { kind: 'fs', ...(steps !== undefined ? { K: steps } : {}) }
+      ? { kind: 'fs', ...(steps !== undefined ? { K: steps } : {}), ...(fsFit !== undefined ? { fit: fsFit } : {}) }
       : method === 'threshold'
         ? { kind: 'threshold', timesteps: steps ?? 5, calibration, ...(scale !== undefined ? { scale } : {}) }
         : { kind: method, timesteps: steps ?? 5, calibration, finetuneEpochs, ...(scale !== undefined ? { scale } : {}), ...(lr !== undefined ? { optimizer: { kind: 'adam', lr, amsgrad: true, weightDecay: 0 } } : {}) };

@@ -4,7 +4,8 @@
  * with α chosen so the clip is at 6; SiLU (K = 16) and sigmoid (K = 12) the published
  * coefficients; coefficients in the recipe replace those. Any other activation, or SiLU/sigmoid
  * at another K, gets coefficients fitted with `fitFsCoefficients` on the observed input range
- * (mean ± 4σ of its ANN pre-activation, within the observed min/max).
+ * (mean ± 4σ of its ANN pre-activation, within the observed min/max); with `fit: 'layer'`
+ * every non-ReLU activation is fitted that way, on its own layer's range.
  */
 import { fitFsCoefficients, fsReluCoefficients } from '@spikelite/neurons';
 import { FS_DEFAULT_K, NeuronSpec, parseWith, type FsCoefficients } from '@spikelite/schemas';
@@ -50,6 +51,7 @@ function source(node: ActivationNode, recipe: RecipeOf<'fs'>): 'closed' | 'given
   const fn = node.layer.fn;
   if (recipe.coefficients?.[fn as 'relu' | 'silu' | 'sigmoid']) return 'given';
   if (fn === 'relu' || fn === 'relu6') return 'closed';
+  if (recipe.fit === 'layer') return 'fit';
   if (PUBLISHED[fn] !== undefined && PUBLISHED[fn] === stepsFor(node, recipe)) return 'published';
   return 'fit';
 }
@@ -58,7 +60,7 @@ export function fsCheck(node: ActivationNode, recipe: RecipeOf<'fs'>, canFit: bo
   const s = source(node, recipe);
   if (s !== 'fit') return { ok: true };
   const K = stepsFor(node, recipe);
-  const why = PUBLISHED[node.layer.fn] !== undefined ? `the published ${node.layer.fn} coefficients are for K = ${PUBLISHED[node.layer.fn]}, not ${K}` : `no published FS coefficients for ${node.layer.fn}`;
+  const why = recipe.fit === 'layer' ? `fit 'layer' asks for coefficients fitted on this layer's input range` : PUBLISHED[node.layer.fn] !== undefined ? `the published ${node.layer.fn} coefficients are for K = ${PUBLISHED[node.layer.fn]}, not ${K}` : `no published FS coefficients for ${node.layer.fn}`;
   if (!canFit) return { ok: false, reason: `${node.path} (${node.layer.fn}): ${why}; give recipe.coefficients or allow fitting (fitFsCoefficients)` };
   return { ok: true, note: `${why}: coefficients fitted with fitFsCoefficients` };
 }
