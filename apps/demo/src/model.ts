@@ -1,0 +1,284 @@
+/**
+ * The demo's model asset (public/model.json + public/model.weights.bin, made by
+ * scripts/make-model.ts) and one traced SNN run of an image. Browser-safe: no Node imports,
+ * so the page, the Node-side test and the asset generator all run the model through this file.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { accountEnergy, type EnergyAccount } from '@spikelite/energy';
+import { createEncoder } from '@spikelite/encoding';
+import { Network, SnnModel } from '@spikelite/models';
+import { getNeuronDefinition } from '@spikelite/neurons';
+import { DEFAULT_ENERGY_PROFILE, EncodingSpec, ModelSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
+
+export const MODEL_FORMAT = 'spikelite-demo-model';
+
+export interface WeightEntry {
+  name: string;
+  shape: number[];
+  /** Offset into the weights file, in float32 elements. */
+  offset: number;
+}
+
+export interface DemoModel {
+  format: typeof MODEL_FORMAT;
+  version: 1;
+  spec: ModelSpec;
+  timesteps: number;
+  encoding: EncodingSpec;
+  /** One neuron per activation layer, graph order. */
+  neurons: NeuronSpec[];
+  /** Per activation layer: the ANN activation it replaces and its neuron count per image. */
+  layers: Array<{ layer: string; activation: string; neuron: string; threshold: number | null; neurons: number }>;
+  /** How layer 1 is fed, for energy accounting (direct input: analog at every step). */
+  energyInput: { analogSteps: number; inputSpikesPerElement: number };
+  gradedSpikes: boolean;
+  classNames: string[];
+  weightsFile: string;
+  weights: WeightEntry[];
+  /** How the asset was made and what it scores (written by make-model.ts, shown on the page). */
+  provenance: Record<string, unknown>;
+  evaluation: { images: number; accuracy: number; annAccuracy: number; spikesPerNeuron: number; energyRatio: number };
+}
+
+export interface Sample {
+  /** Index in the shipped 1,000-image test subset. */
+  index: number;
+  label: number;
+  /** 28×28 uint8 pixels, base64. */
+  pixels: string;
+  /** The SNN's class when the asset was made (Node, wasm). */
+  snnPrediction: number;
+}
+
+function fail(source: string, msg: string): never {
+  throw new Error(`${source}: ${msg}`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validate model.json: the nested specs by their @spikelite/schemas schemas, the rest by hand. */
+export function parseDemoModel(json: unknown, source = 'model.json'): DemoModel {
+  if (!isRecord(json)) fail(source, 'expected a JSON object');
+  if (json['format'] !== MODEL_FORMAT || json['version'] !== 1) fail(source, `format: expected '${MODEL_FORMAT}' version 1`);
+  const spec = parseWith(ModelSpec, json['spec'], `${source}: spec`);
+  const timesteps = json['timesteps'];
+  if (typeof timesteps !== 'number' || !Number.isInteger(timesteps) || timesteps < 1) fail(source, `timesteps: expected a positive integer, got ${String(timesteps)}`);
+  const encoding = parseWith(EncodingSpec, json['encoding'], `${source}: encoding`);
+  const neuronsRaw = json['neurons'];
+  if (!Array.isArray(neuronsRaw)) fail(source, 'neurons: expected an array');
+  const neurons = neuronsRaw.map((n, i) => parseWith(NeuronSpec, n, `${source}: neurons[${i}]`));
+  const weights = json['weights'];
+  if (!Array.isArray(weights) || weights.some((w) => !isRecord(w) || typeof w['name'] !== 'string' || !Array.isArray(w['shape']) || typeof w['offset'] !== 'number')) {
+    fail(source, 'weights: expected [{ name, shape, offset }]');
+  }
+  if (typeof json['weightsFile'] !== 'string') fail(source, 'weightsFile: expected a file name');
+  const classNames = json['classNames'];
+  if (!Array.isArray(classNames) || classNames.length !== spec.classes) fail(source, `classNames: expected ${spec.classes} names`);
+  return { ...(json as unknown as DemoModel), spec, timesteps, encoding, neurons };
+}
+
+export function parseSamples(json: unknown, source = 'samples.json'): Sample[] {
+  if (!Array.isArray(json)) fail(source, 'expected an array of samples');
+  return json.map((s, i) => {
+    if (!isRecord(s) || typeof s['index'] !== 'number' || typeof s['label'] !== 'number' || typeof s['pixels'] !== 'string') fail(source, `[${i}]: expected { index, label, pixels }`);
+    return s as unknown as Sample;
+  });
+}
+
+export function decodePixels(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function encodePixels(px: Uint8Array): string {
+  let s = '';
+  for (const v of px) s += String.fromCharCode(v);
+  return btoa(s);
+}
+
+export interface LoadedSnn {
+  model: DemoModel;
+  net: Network;
+  snn: SnnModel;
+  dispose(): void;
+}
+
+/** The Network with the asset's weights, and its SNN (neurons and encoding from the asset). */
+export function buildSnn(model: DemoModel, weights: Float32Array): LoadedSnn {
+  const net = Network.create(model.spec);
+  const byName = new Map(model.weights.map((w) => [w.name, w]));
+  for (const info of net.params.list()) {
+    const w = byName.get(info.name) ?? fail(model.weightsFile, `no tensor '${info.name}'`);
+    const size = info.shape.reduce((a, b) => a * b, 1);
+    if (w.shape.join() !== info.shape.join()) fail(model.weightsFile, `'${info.name}' has shape [${w.shape}], the model needs [${info.shape}]`);
+    if (w.offset + size > weights.length) fail(model.weightsFile, `'${info.name}' runs past the end of the file (${weights.length} floats)`);
+    net.params.assign(info.name, weights.subarray(w.offset, w.offset + size));
+  }
+  if (model.neurons.length !== net.graph.activations.length) {
+    fail('model.json', `neurons: ${model.neurons.length} specs for ${net.graph.activations.length} activation layers`);
+  }
+  const snn = new SnnModel(net, {
+    timesteps: model.timesteps,
+    neuron: (node) => model.neurons[node.index]!,
+    encoder: createEncoder(model.encoding, { timesteps: model.timesteps }),
+  });
+  return { model, net, snn, dispose: () => { snn.dispose(); net.dispose(); } };
+}
+
+export interface SnnTrace {
+  timesteps: number;
+  classes: number;
+  /** Output membrane U(t), t = 1..T: [T][classes]. */
+  membrane: Float32Array[];
+  /** Every spike of every hidden layer: per layer, [T × neurons] (0/1). */
+  spikes: Uint8Array[];
+  /** Spikes per layer per step (all neurons of the layer). */
+  counts: number[][];
+  /** argmax U(t) at every step; the last one is the prediction. */
+  predictionByStep: number[];
+  prediction: number;
+  /** Wall time of the forward pass and the read-back. */
+  runMs: number;
+}
+
+export function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
+  return best;
+}
+
+/** Run one image (uint8 pixels, H×W×C) through the SNN, recording U(t) and every spike. */
+export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise<SnnTrace> {
+  const { height, width, channels } = loaded.model.spec.input;
+  if (pixels.length !== height * width * channels) throw new Error(`image: expected ${height * width * channels} pixels, got ${pixels.length}`);
+  const t0 = performance.now();
+  // The fixtures' ANNs take pixel / 255 (tooling/fixtures/onnx/README.md), as @spikelite/data loads them.
+  const input = Float32Array.from(pixels, (v) => v / 255);
+  const out = tf.tidy(() => {
+    const x = tf.tensor4d(input, [1, height, width, channels]);
+    const spikes: tf.Tensor[][] = loaded.snn.neurons.map(() => []);
+    const r = loaded.snn.forward(x, { recordMembrane: true, onSpikes: (l, t, s) => { spikes[l]![t] = tf.reshape(s, [-1]); } });
+    return { membrane: tf.stack(r.membrane!), counts: r.spikeCounts, spikes: spikes.map((l) => tf.stack(l)) };
+  });
+  try {
+    const [membrane, counts, ...spikes] = await Promise.all([out.membrane.data(), out.counts.data(), ...out.spikes.map((s) => s.data())]);
+    const T = loaded.model.timesteps;
+    const classes = loaded.model.spec.classes;
+    const u = Array.from({ length: T }, (_, t) => Float32Array.from(membrane.subarray(t * classes, (t + 1) * classes)));
+    const layers = spikes.length;
+    const c = Array.from({ length: layers }, (_, l) => Array.from(counts.subarray(l * T, (l + 1) * T)));
+    const predictionByStep = u.map((row) => argmax(row));
+    return {
+      timesteps: T,
+      classes,
+      membrane: u,
+      spikes: spikes.map((s) => Uint8Array.from(s as Float32Array, (v) => (v > 0 ? 1 : 0))),
+      counts: c,
+      predictionByStep,
+      prediction: predictionByStep[T - 1]!,
+      runMs: performance.now() - t0,
+    };
+  } finally {
+    tf.dispose([out.membrane, out.counts, ...out.spikes]);
+  }
+}
+
+/**
+ * Energy of this image's run against the ANN (SPEC energy accounting, @spikelite/energy):
+ * ζ_l = this image's spikes per neuron of layer l over all T; profile cmos45nm-fp32.
+ */
+export function energyOfTrace(loaded: LoadedSnn, counts: readonly number[][]): EnergyAccount {
+  const T = loaded.model.timesteps;
+  const spikesPerNeuron = counts.map((c, l) => c.reduce((a, v) => a + v, 0) / loaded.model.layers[l]!.neurons);
+  return accountEnergy({
+    graph: loaded.net.graph,
+    spikesPerNeuron,
+    input: loaded.model.energyInput,
+    gradedSpikes: loaded.model.gradedSpikes,
+    profile: DEFAULT_ENERGY_PROFILE,
+    timesteps: T,
+    neuronUpdates: {
+      layers: loaded.snn.neurons.map((n) => ({ ops: getNeuronDefinition(n.spec.kind).updateOps, steps: T, kind: n.spec.kind })),
+      output: { ops: getNeuronDefinition('integrator').updateOps, steps: T, kind: 'integrator' },
+    },
+  });
+}
+
+export interface PoolArrival {
+  /** The weight layer fed through the max pool. */
+  layer: string;
+  /** Activation layer whose spikes enter the pool. */
+  activation: number;
+  /** Spikes per element entering the pool (ζ, what the energy accounting charges) and leaving it. */
+  zetaBefore: number;
+  zetaArriving: number;
+}
+
+const pairOf = (v: number | readonly number[]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0]!, v[1] ?? v[0]!]);
+
+/**
+ * Spikes that leave each max pool fed by a spiking layer (an OR over each window at every step)
+ * against the spikes entering it. @spikelite/energy charges the next layer by the spikes before
+ * the pool (ζ per element); the layer really receives ζ_arriving per (pooled) element.
+ * Top-level, valid-padding pools only (this demo's model); others are left out.
+ */
+export function maxPoolArrivals(loaded: LoadedSnn, tr: SnnTrace): PoolArrival[] {
+  const out: PoolArrival[] = [];
+  const { nodes, weightLayers } = loaded.net.graph;
+  let spikesFrom: number | null = null;
+  let pooled: { activation: number; zetaBefore: number; zetaArriving: number } | null = null;
+  for (const node of nodes) {
+    if (node.op === 'activation') {
+      spikesFrom = node.index;
+      pooled = null;
+    } else if (node.op === 'maxPool' && spikesFrom !== null && node.layer.padding === 'valid') {
+      const [H, W, C] = node.input as [number, number, number];
+      const [OH, OW] = node.output as [number, number, number];
+      const [kh, kw] = pairOf(node.layer.poolSize);
+      const [sh, sw] = pairOf(node.layer.strides ?? node.layer.poolSize);
+      const s = tr.spikes[spikesFrom]!;
+      const n = H * W * C;
+      let before = 0;
+      let arriving = 0;
+      for (let t = 0; t < tr.timesteps; t++) {
+        for (let i = 0; i < n; i++) before += s[t * n + i]!;
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            for (let c = 0; c < C; c++) {
+              let any = 0;
+              for (let y = oy * sh; y < Math.min(H, oy * sh + kh) && !any; y++) for (let x = ox * sw; x < Math.min(W, ox * sw + kw) && !any; x++) any = s[t * n + (y * W + x) * C + c]!;
+              arriving += any;
+            }
+          }
+        }
+      }
+      pooled = { activation: spikesFrom, zetaBefore: before / n, zetaArriving: arriving / (OH * OW * C) };
+      spikesFrom = null;
+    } else if (node.op === 'conv2d' || node.op === 'linear') {
+      if (pooled !== null) {
+        const w = weightLayers.find((l) => l.path === node.path)!;
+        out.push({ layer: w.path, ...pooled });
+      }
+      spikesFrom = null;
+      pooled = null;
+    } else if (node.op !== 'flatten' && node.op !== 'dropout') {
+      spikesFrom = null;
+      pooled = null;
+    }
+  }
+  return out;
+}
+
+/** ANN/SNN compute energy with the layers after max pools charged by the spikes that leave the pools. */
+export function ratioWithPoolArrivals(account: EnergyAccount, arrivals: readonly PoolArrival[]): number {
+  let extra = 0;
+  for (const a of arrivals) {
+    const row = account.energy.perLayer.find((l) => l.layer === a.layer);
+    if (row && a.zetaBefore > 0) extra += row.snnAcs * (a.zetaArriving / a.zetaBefore - 1) * DEFAULT_ENERGY_PROFILE.acPj;
+  }
+  return account.energy.annPj / (account.energy.snnPj + extra);
+}
