@@ -12,12 +12,42 @@ export interface ParsedFlags<S extends FlagSpec> {
   positionals: string[];
 }
 
+/** node:util's parseArgs messages, rewritten as one line that names the flag. */
+function flagMessage(raw: string): string {
+  const msg = raw.split('\n')[0] ?? raw;
+  let m: RegExpMatchArray | null;
+  if ((m = /^Unknown option '(.*?)'/.exec(msg))) return `unknown flag '${m[1]}' (see --help)`;
+  if ((m = /^Option '(--[^ ']+)(?: <value>)?' argument missing/.exec(msg))) return `${m[1]}: missing value`;
+  if ((m = /^Option '(--[^ ']+)' argument is ambiguous/.exec(msg))) return `${m[1]}: missing value (a value starting with '-' is written ${m[1]}=-…)`;
+  if ((m = /^Option '(--[^ ']+)' does not take an argument/.exec(msg))) return `${m[1]} takes no value`;
+  if ((m = /^Unexpected argument '(.*?)'/.exec(msg))) return `unexpected argument '${m[1]}' (this command takes flags only; see --help)`;
+  return msg;
+}
+
+/**
+ * `--epochs -1` would be read by parseArgs as a missing value followed by a flag `-1`; a
+ * negative number after a string flag is its value (so the value parsers can name the flag).
+ */
+function joinNegativeValues(argv: string[], spec: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : undefined;
+    if (name !== undefined && spec[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function parseFlags<S extends FlagSpec>(argv: string[], spec: S, allowPositionals = false): ParsedFlags<S> {
   try {
-    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals }) as unknown as ParsedFlags<S>;
+    return parseArgs({ args: joinNegativeValues(argv, spec), options: spec, strict: true, allowPositionals }) as unknown as ParsedFlags<S>;
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0] ?? String(e);
-    throw new CliError(msg.replace(/^Unknown option '(.*?)'.*$/, "unknown flag '$1' (see --help)"));
+    throw new CliError(flagMessage((e as Error).message ?? String(e)));
   }
 }
 

@@ -2,3 +2,21 @@
 export class CliError extends Error {
   override name = 'CliError';
 }
+
+/**
+ * Errors of the libraries that are about the user's input (a config, a data or checkpoint
+ * directory, an ONNX file, an unavailable backend), matched by name so that the CLI does not
+ * depend on every package's error class. Anything else is a bug: stack trace, exit 1.
+ */
+const USER_ERROR_NAMES = new Set(['CliError', 'SpikeliteConfigError', 'DataError', 'EngineError', 'CheckpointError', 'OnnxImportError', 'OnnxExportError']);
+
+export function isUserError(e: unknown): e is Error {
+  return e instanceof Error && USER_ERROR_NAMES.has(e.name);
+}
+
+/** What main prints on stderr for `e` (one line for a user error) and the exit code. */
+export function describeError(e: unknown): { line: string; code: 1 | 2 } {
+  if (isUserError(e)) return { line: `spikelite: ${e.message.split('\n').map((s) => s.trim()).filter((s) => s !== '').join('; ')}`, code: 2 };
+  const err = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+  return { line: `spikelite: internal error (please report it): ${err}`, code: 1 };
+}

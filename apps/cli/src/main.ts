@@ -1,14 +1,11 @@
 #!/usr/bin/env node
 /**
  * The spikelite command. With --json a command prints exactly one JSON document on stdout;
- * progress and logs go to stderr. Bad input exits 2 with one line on stderr.
+ * progress and logs go to stderr. Bad input exits 2 with one line on stderr; a bug exits 1
+ * with its stack trace.
  */
-import { convertCommand, CONVERT_HELP } from './commands/convert.js';
-import { evalCommand, EVAL_HELP } from './commands/eval.js';
-import { benchCommand, BENCH_HELP } from './commands/bench.js';
-import { energyCommand, ENERGY_HELP } from './commands/energy.js';
-import { trainCommand, TRAIN_HELP } from './commands/train.js';
-import { CliError } from './errors.js';
+import { readFileSync } from 'node:fs';
+import { CliError, describeError } from './errors.js';
 import type { RunReport } from '@spikelite/schemas';
 
 function isRunReport(r: unknown): r is RunReport {
@@ -27,26 +24,101 @@ function summarize(r: RunReport): string {
   ].join('\n');
 }
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<unknown>; help: string; about: string }> = {
-  train: { run: trainCommand, help: TRAIN_HELP, about: 'train an ANN or an SNN (ann, diet, hybrid, general)' },
-  convert: { run: convertCommand, help: CONVERT_HELP, about: 'convert an ONNX ANN into an SNN (threshold, fs, diet) and evaluate it' },
-  eval: { run: evalCommand, help: EVAL_HELP, about: 'evaluate a checkpoint on a test set' },
-  energy: { run: energyCommand, help: ENERGY_HELP, about: 'compute energy of a checkpoint: ANN vs SNN from measured spikes' },
-  bench: { run: benchCommand, help: BENCH_HELP, about: 'benchmark the shared workloads (JSON lines)' },
+interface Command {
+  about: string;
+  /** Loaded on use: usage, --version and typos answer at once, without loading tfjs or onnxruntime. */
+  load: () => Promise<{ run: (argv: string[]) => Promise<unknown>; help: string }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  compare: {
+    about: 'the main job: import an ONNX ANN, convert/train it with every method, compare, write an HTML report',
+    load: async () => { const m = await import('./commands/compare.js'); return { run: m.compareCommand, help: m.COMPARE_HELP }; },
+  },
+  train: {
+    about: 'train an ANN or an SNN (ann, diet, hybrid, general)',
+    load: async () => { const m = await import('./commands/train.js'); return { run: m.trainCommand, help: m.TRAIN_HELP }; },
+  },
+  convert: {
+    about: 'convert an ONNX ANN into an SNN (threshold, fs, diet, hybrid) and evaluate it',
+    load: async () => { const m = await import('./commands/convert.js'); return { run: m.convertCommand, help: m.CONVERT_HELP }; },
+  },
+  import: {
+    about: 'summarise an ONNX ANN (layers, MACs) and check the import against onnxruntime',
+    load: async () => { const m = await import('./commands/import.js'); return { run: m.importCommand, help: m.IMPORT_HELP }; },
+  },
+  export: {
+    about: 'write a trained SNN checkpoint as an ONNX model (timesteps unrolled)',
+    load: async () => { const m = await import('./commands/export.js'); return { run: m.exportCommand, help: m.EXPORT_HELP }; },
+  },
+  eval: {
+    about: 'evaluate a checkpoint on a test set',
+    load: async () => { const m = await import('./commands/eval.js'); return { run: m.evalCommand, help: m.EVAL_HELP }; },
+  },
+  energy: {
+    about: 'compute energy of a checkpoint or ONNX file: ANN MACs vs SNN ACs from measured spikes',
+    load: async () => { const m = await import('./commands/energy.js'); return { run: m.energyCommand, help: m.ENERGY_HELP }; },
+  },
+  report: {
+    about: 'one self-contained HTML page comparing runs (RunReports, sweeps)',
+    load: async () => { const m = await import('./commands/report.js'); return { run: m.reportCommand, help: m.REPORT_HELP }; },
+  },
+  bench: {
+    about: 'benchmark the shared training/inference workloads (JSON lines)',
+    load: async () => { const m = await import('./commands/bench.js'); return { run: m.benchCommand, help: m.BENCH_HELP }; },
+  },
 };
 
-const USAGE = `usage: spikelite <command> [flags]   (spikelite <command> --help for its flags)
+/** apps/cli/package.json, one directory above both src/ and dist/. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
-${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.about}`).join('\n')}`;
+const USAGE = `spikelite ${version()}: spiking neural networks — train, convert, evaluate, measure energy
+
+usage: spikelite <command> [flags]      (spikelite <command> --help: its flags and an example)
+
+commands:
+${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.about}`).join('\n')}
+
+examples:
+  spikelite compare --methods threshold,fs --limit-test 2000 --out runs/quick
+  spikelite train --method diet --ann-epochs 3 --epochs 1 --timesteps 5 --out runs/diet
+  spikelite eval --checkpoint runs/diet/snn --json
+
+  --version prints the version. SPIKELITE_BACKEND=tensorflow|wasm|cpu picks the tfjs backend (as --backend).
+  Exit codes: 0 done; 2 bad flag, value or file (one line on stderr); 1 internal error.`;
+
+const isHelp = (a: string): boolean => a === '--help' || a === '-h';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    // Usage on stderr: an empty command line is a mistake, and stdout stays clean for pipes.
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) throw new CliError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (isHelp(name) || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && COMMANDS[topic] === undefined) throw new CliError(`help: unknown command '${topic}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    process.stdout.write(`${topic === undefined ? USAGE : (await COMMANDS[topic]!.load()).help}\n`);
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    throw new CliError(`${name.startsWith('-') ? `unknown flag '${name}' before the command` : `unknown command '${name}'`} (commands: ${Object.keys(COMMANDS).join(', ')}; spikelite --help)`);
+  }
+  const command = await entry.load();
+  // Every command's --help, here so that it wins over any other flag on the line.
+  if (rest.some(isHelp)) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
   const result = await command.run(rest);
   if (result !== null && result !== undefined) {
     if (rest.includes('--json')) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -58,9 +130,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    const err = e as Error;
-    const userError = err instanceof CliError || err.name === 'SpikeliteConfigError' || err.name === 'DataError' || err.name === 'EngineError';
-    process.stderr.write(`spikelite: ${userError ? err.message.split('\n').join('; ') : (err.stack ?? String(e))}\n`);
-    process.exit(userError ? 2 : 1);
+    const { line, code } = describeError(e);
+    // A progress line or bar may be open on stderr: start the error on a line of its own.
+    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}\n`);
+    process.exit(code);
   },
 );

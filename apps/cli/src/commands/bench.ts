@@ -9,7 +9,7 @@ import { Network, SnnModel } from '@spikelite/models';
 import { ModelSpec, parseWith, type LayerInput } from '@spikelite/schemas';
 import { snnTarget, createOptimizer } from '@spikelite/training';
 import { choiceFlag, intFlag, parseFlags } from '../args.js';
-import { startEngine, stderrLog } from '../setup.js';
+import { startEngine, stderrLog, type Log } from '../setup.js';
 
 export const BENCH_HELP = `spikelite bench — speed of the shared benchmark workloads (shared/bench/BENCH.md)
 
@@ -18,7 +18,10 @@ export const BENCH_HELP = `spikelite bench — speed of the shared benchmark wor
   --backend B    tensorflow | wasm | cpu
   --json         (accepted; output is always JSON lines)
 
-Prints one JSON line per workload: workload, engine, threads, train_ms_per_step, batch, infer_images_per_s.`;
+Prints one JSON line per workload on stdout: workload, engine, threads, train_ms_per_step, batch,
+infer_images_per_s. Progress goes to stderr (a bar on a terminal without --json).
+
+Example: spikelite bench --workload fmnist-small-T5 --steps 5`;
 
 interface Workload { plan: Array<number | 'P'>; inCh: number; hw: number; hidden: number; classes: number; T: number; batch: number }
 export const WORKLOADS: Record<string, Workload> = {
@@ -34,7 +37,7 @@ export function workloadSpec(w: Workload): ModelSpec {
   return parseWith(ModelSpec, { input: { channels: w.inCh, height: w.hw, width: w.hw }, classes: w.classes, layers }, 'workload');
 }
 
-async function runWorkload(name: string, w: Workload, steps: number, backend: string): Promise<object> {
+async function runWorkload(name: string, w: Workload, steps: number, backend: string, log: Log): Promise<object> {
   const net = Network.create(workloadSpec(w), { seed: 0 });
   const snn = new SnnModel(net, {
     timesteps: w.T,
@@ -57,9 +60,15 @@ async function runWorkload(name: string, w: Workload, steps: number, backend: st
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   };
+  const total = steps + 1;
+  log.progress(`${name}: warm-up step`, { value: 0, total });
   step();
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) step();
+  for (let i = 0; i < steps; i++) {
+    log.progress(`${name}: timed step ${i + 1}/${steps}`, { value: i + 1, total });
+    step();
+  }
+  log.progress(`${name}: inference`, { value: total, total });
   const trainMs = (performance.now() - t0) / steps;
 
   const xi = tf.randomUniform([256, w.hw, w.hw, w.inCh], 0, 1, 'float32', 2);
@@ -91,7 +100,12 @@ export async function benchCommand(argv: string[]): Promise<null> {
   const names = Object.keys(WORKLOADS);
   const chosen = f.workload === undefined ? names : [choiceFlag('workload', f.workload, names)!];
   const steps = intFlag('steps', f.steps, { min: 1, fallback: 5 })!;
-  const engine = await startEngine(f.backend, stderrLog(true));
-  for (const name of chosen) process.stdout.write(`${JSON.stringify(await runWorkload(name, WORKLOADS[name]!, steps, engine.backend))}\n`);
+  const log = stderrLog(f.json === true);
+  const engine = await startEngine(f.backend, log);
+  for (const name of chosen) {
+    const line = JSON.stringify(await runWorkload(name, WORKLOADS[name]!, steps, engine.backend, log));
+    log.done();
+    process.stdout.write(`${line}\n`);
+  }
   return null;
 }

@@ -51,6 +51,9 @@ describe('spikelite energy', () => {
     expect(e.ratio).toBe(e.annPj / e.snnPj);
     expect(r.stderr).toMatch(/^layer\s+ANN MACs\s+SNN ACs\s+SNN MACs\s+SNN pJ$/m);
     expect(r.stderr).toMatch(/^total\s+4\.241M/m);
+    // Evaluation progress into a pipe: a plain line, no terminal codes.
+    expect(r.stderr).toMatch(/^measuring spikes 64\/64 images$/m);
+    expect(r.stderr).not.toContain('\x1b');
   });
 
   it('an SNN checkpoint: measured spikes, --profile, --detail, and an SNN that costs more than its ANN', () => {
@@ -114,6 +117,8 @@ describe('spikelite energy', () => {
       [['energy', '--onnx', ONNX_CNN, '--checkpoint', join(out, 'ann')], /^spikelite: give one of --checkpoint DIR and --onnx FILE, not both\n$/],
       [['energy', '--checkpoint', join(out, 'ann'), '--profile', 'cmos7nm'], /^spikelite: --profile: cmos7nm: not a built-in energy profile \(cmos45nm-fp32, cmos45nm-int32\) and no such file\n$/],
       [['energy', '--checkpoint', join(out, 'ann'), '--frobnicate'], /^spikelite: unknown flag '--frobnicate'/],
+      [['energy', '--checkpoint', join(out, 'ann'), '--backend', 'gpu'], /^spikelite: --backend: expected one of auto, tensorflow, wasm, cpu, got 'gpu'\n$/],
+      [['energy', '--checkpoint', join(out, 'ann'), '--limit-test', '-5'], /^spikelite: --limit-test: expected an integer ≥ 1, got '-5'\n$/],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);

@@ -21,7 +21,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { assertFitsData, buildCheckpointModel, checkpointTimesteps, hasGradedSpikes, measureInput, neuronUpdatesOf, openCheckpoint } from '../checkpoint-model.js';
 import { CliError } from '../errors.js';
 import { PROFILE_HELP, profileFlag } from '../report.js';
-import { openDataset, startEngine, stderrLog } from '../setup.js';
+import { backendFlag, openDataset, startEngine, stderrLog, withEvalProgress } from '../setup.js';
 
 export const ENERGY_HELP = `spikelite energy — compute energy of a checkpoint: ANN MACs vs SNN ACs/MACs from measured spikes
 
@@ -71,13 +71,15 @@ export async function energyCommand(argv: string[]): Promise<EnergyReport | Ener
     log.info(`${f.onnx}: an ANN, costed as itself; for an SNN's energy, convert it and run energy --checkpoint on the result`);
     return finish(accountAnnEnergy({ graph, profile, includeNeuronUpdates }), f.json === true, f.detail === true);
   }
-  const engine = await startEngine(f.backend, log);
+  backendFlag(f.backend);
+  // The checkpoint is plain files: a wrong path fails before the engine starts.
   const ck = await openCheckpoint(f.checkpoint!);
+  const engine = await startEngine(f.backend, log);
   const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest }, log);
   assertFitsData(ck, data);
   const model = buildCheckpointModel(ck, checkpointTimesteps(ck, f.timesteps));
   log.info(`${ck.dir}: ${model.method}, T=${model.timesteps}; measuring spikes on ${data.test.count} ${data.name} test images (${engine.backend})`);
-  const result = evaluate(model.target, data.test);
+  const result = evaluate(withEvalProgress(model.target, data.test.count, log, 'measuring spikes'), data.test);
   const spikes = result.perLayer?.map((l) => l.spikesPerNeuron) ?? model.net.graph.activations.map(() => 0);
   log.info(
     `test accuracy ${(result.accuracy * 100).toFixed(2)}%` +

@@ -4,7 +4,7 @@ import { evaluate } from '@spikelite/training';
 import { intFlag, parseFlags, required } from '../args.js';
 import { assertFitsData, buildCheckpointModel, checkpointTimesteps, hasGradedSpikes, measureInput, openCheckpoint } from '../checkpoint-model.js';
 import { buildReport, PROFILE_HELP, profileFlag } from '../report.js';
-import { openDataset, startEngine, stderrLog } from '../setup.js';
+import { backendFlag, openDataset, startEngine, stderrLog, withEvalProgress } from '../setup.js';
 
 export const EVAL_HELP = `spikelite eval — evaluate a checkpoint on a test set
 
@@ -34,13 +34,15 @@ export async function evalCommand(argv: string[]): Promise<RunReport | null> {
   const path = required('checkpoint', f.checkpoint);
   const limitTest = intFlag('limit-test', f['limit-test'], { min: 1 });
   const profile = await profileFlag(f.profile);
-  const engine = await startEngine(f.backend, log);
+  backendFlag(f.backend);
+  // The checkpoint is plain files: a wrong path fails before the engine starts.
   const ck = await openCheckpoint(path);
+  const engine = await startEngine(f.backend, log);
   const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest }, log);
   assertFitsData(ck, data);
   const timesteps = checkpointTimesteps(ck, f.timesteps);
   const model = buildCheckpointModel(ck, timesteps);
-  const result = evaluate(model.target, data.test);
+  const result = evaluate(withEvalProgress(model.target, data.test.count, log), data.test);
   log.info(`test accuracy ${(result.accuracy * 100).toFixed(2)}% on ${result.images} images${result.spikesPerNeuron === null ? '' : `, ${result.spikesPerNeuron.toFixed(3)} spikes/neuron`}`);
   return buildReport({
     command: 'eval', method: model.method, dataset: { name: data.name, trainSize: 0, testSize: data.test.count }, timesteps,

@@ -14,7 +14,7 @@ import { choiceFlag, intFlag, numberFlag, parseFlags } from '../args.js';
 import { CliError } from '../errors.js';
 import { TRAIN_METHODS } from '../methods/index.js';
 import { buildReport } from '../report.js';
-import { openDataset, resolveModel, startEngine, stderrLog } from '../setup.js';
+import { backendFlag, checkModelFlag, openDataset, resolveModel, startEngine, stderrLog } from '../setup.js';
 
 export const TRAIN_HELP = `spikelite train — train an ANN or an SNN
 
@@ -42,7 +42,10 @@ export const TRAIN_HELP = `spikelite train — train an ANN or an SNN
   --backend B                  tensorflow | wasm | cpu (default: best available)
   --json                       print the RunReport JSON on stdout
 
-Example: spikelite train --method diet --epochs 1 --ann-epochs 3 --timesteps 5 --out runs/diet`;
+Progress: a bar per stage on a terminal; into a pipe or with --json, a plain line every 30 s on stderr.
+
+Example: spikelite train --method diet --epochs 1 --ann-epochs 3 --timesteps 5 --out runs/diet
+Example: spikelite train --method ann --epochs 1 --limit-train 1000 --limit-test 200 --json`;
 
 const FLAGS = {
   model: { type: 'string' }, data: { type: 'string' }, method: { type: 'string' }, timesteps: { type: 'string' },
@@ -78,6 +81,9 @@ export async function trainCommand(argv: string[]): Promise<RunReport | null> {
   };
   const limitTrain = intFlag('limit-train', f['limit-train'], { min: 1 });
   const limitTest = intFlag('limit-test', f['limit-test'], { min: 1 });
+  const model = f.model ?? 'fmnist-small';
+  checkModelFlag(model);
+  backendFlag(f.backend);
   if (f.resume && f.out && f.resume !== f.out) throw new CliError('--resume and --out name different directories; --resume DIR continues in DIR');
   if (f.resume && !existsSync(f.resume)) throw new CliError(`--resume: ${f.resume}: no such directory`);
   const dirs = { out: f.out ?? f.resume, resume: f.resume };
@@ -86,9 +92,10 @@ export async function trainCommand(argv: string[]): Promise<RunReport | null> {
   const engine = await startEngine(f.backend, log);
   const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain, limitTest }, log);
   log.info(`data: ${data.name}, ${data.train.count} train / ${data.test.count} test images`);
-  const spec = await resolveModel(f.model ?? 'fmnist-small', data);
+  const spec = await resolveModel(model, data);
   const net = Network.create(spec, { seed: flags.seed });
   const r = await TRAIN_METHODS[method]!.run({ flags, data, spec, net, engine, dirs, log });
+  log.done();
   return buildReport({
     command: 'train', method: method as RunReport['method'], dataset: { name: data.name, trainSize: data.train.count, testSize: data.test.count },
     timesteps: r.timesteps, backend: engine.backend, result: r.result, annAccuracy: r.annAccuracy, graph: net.graph,

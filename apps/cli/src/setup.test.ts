@@ -1,0 +1,128 @@
+/**
+ * The CLI's Log on a fake stream: a cli-progress bar on a terminal, one overwritten line for
+ * uncounted progress, and plain lines thinned to one per 30 s into a pipe or with --json;
+ * and withEvalProgress, which must report batches without changing what evaluate returns.
+ */
+import { createEncoder } from '@spikelite/encoding';
+import { createRng, initEngine } from '@spikelite/engine';
+import { Network, SnnModel } from '@spikelite/models';
+import { ModelSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
+import { evaluate, snnTarget, type TrainTarget } from '@spikelite/training';
+import { describe, expect, it } from 'vitest';
+import { createLog, withEvalProgress, type Log, type LogStream, type ProgressCount } from './setup.js';
+
+function fakeStream(isTTY: boolean, columns = 100): LogStream & { out: string } {
+  const s = {
+    isTTY, columns, out: '',
+    write(chunk: string) {
+      s.out += chunk;
+      return true;
+    },
+  };
+  return s;
+}
+
+/** The text a terminal would show: cursor moves and line clears dropped, \r returns to column 0. */
+function screen(raw: string): string[] {
+  const lines: string[] = [''];
+  // eslint-disable-next-line no-control-regex
+  for (const token of raw.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, (m) => (m === '\x1b[2K' || m.endsWith('G') ? '\r' : '')).split(/(\r|\n)/)) {
+    if (token === '\n') lines.push('');
+    else if (token === '\r') lines[lines.length - 1] = '';
+    else lines[lines.length - 1] += token;
+  }
+  return lines;
+}
+
+describe('createLog on a terminal', () => {
+  it('counted progress is a bar that ends at 100% and stays on screen when info follows', () => {
+    const s = fakeStream(true);
+    const log = createLog({ stream: s, json: false });
+    for (let b = 1; b <= 4; b++) log.progress(`ann epoch 1/1 batch ${b}/4`, { value: b, total: 4 });
+    log.info('ann epoch 1: test acc 80.00%');
+    log.done();
+    expect(screen(s.out)).toEqual([`${'█'.repeat(24)} 100% ann epoch 1/1 batch 4/4`, 'ann epoch 1: test acc 80.00%', '']);
+    // The first render shows the first count: 1/4 = 25% of 24 cells.
+    expect(s.out).toContain(`${'█'.repeat(6)}${'░'.repeat(18)}  25% ann epoch 1/1 batch 1/4`);
+    // Autowrap is never switched off (a killed run would leave the terminal that way).
+    expect(s.out).not.toContain('\x1b[?7l');
+  });
+
+  it('a new total or a count going back starts a new bar; the line never exceeds the width', () => {
+    const s = fakeStream(true, 40);
+    const log = createLog({ stream: s, json: false });
+    log.progress('ann', { value: 10, total: 10 });
+    log.progress('snn stage with a long message that does not fit', { value: 1, total: 5 });
+    log.progress('snn again', { value: 0, total: 5 });
+    log.done();
+    const lines = screen(s.out);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe(`${'█'.repeat(24)} 100% ann`);
+    expect(lines[1]).toBe(`${'█'.repeat(5)}${'░'.repeat(19)}  20% snn stage`);
+    expect(lines[2]).toBe(`${'░'.repeat(24)}   0% snn again`);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(39);
+  });
+
+  it('uncounted progress overwrites one line; done ends it', () => {
+    const s = fakeStream(true);
+    const log = createLog({ stream: s, json: false });
+    log.progress('calibrating layer 1');
+    log.progress('calibrating layer 2');
+    log.done();
+    expect(s.out).toBe('\r\x1b[2Kcalibrating layer 1\r\x1b[2Kcalibrating layer 2\n');
+    log.done(); // nothing open: nothing written
+    expect(s.out.endsWith('layer 2\n')).toBe(true);
+  });
+});
+
+describe('createLog into a pipe, and with --json', () => {
+  for (const [what, isTTY, json] of [['a pipe', false, false], ['a terminal with --json', true, true]] as const) {
+    it(`${what}: plain lines, at most one progress line per 30 s, info always`, () => {
+      let t = 1_000_000;
+      const s = fakeStream(isTTY);
+      const log = createLog({ stream: s, json, now: () => t });
+      const count: ProgressCount = { value: 1, total: 100 };
+      log.progress('batch 1/100', count);
+      t += 29_999;
+      log.progress('batch 2/100', { value: 2, total: 100 });
+      log.info('checkpoint written');
+      t += 1;
+      log.progress('batch 3/100', { value: 3, total: 100 });
+      log.progress('batch 4/100');
+      log.done();
+      expect(s.out).toBe('batch 1/100\ncheckpoint written\nbatch 3/100\n');
+    });
+  }
+});
+
+describe('withEvalProgress', () => {
+  it('reports each batch and leaves evaluate’s result unchanged (stochastic rate input included)', async () => {
+    await initEngine({ backend: 'cpu' });
+    const spec = parseWith(ModelSpec, {
+      input: { channels: 1, height: 6, width: 6 }, classes: 3,
+      layers: [{ kind: 'conv2d', filters: 3, kernelSize: 3 }, { kind: 'activation', fn: 'relu' }, { kind: 'flatten' }, { kind: 'linear', units: 3 }],
+    }, 'toy');
+    const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 0.9, threshold: 0.3 }, 'neuron');
+    const make = (): TrainTarget => {
+      const snn = new SnnModel(Network.create(spec, { seed: 4 }), { timesteps: 3, neuron, encoder: createEncoder({ kind: 'rate' }, { timesteps: 3, rng: createRng(0) }) });
+      return snnTarget(snn, { kind: 'ce', on: 'final', labelSmoothing: 0 });
+    };
+    const rng = createRng(9);
+    const count = 40;
+    const set = {
+      images: Float32Array.from({ length: count * 36 }, () => rng.next()), labels: Int32Array.from({ length: count }, () => rng.int(3)),
+      count, height: 6, width: 6, channels: 1, classes: 3,
+    };
+    const seen: Array<[string, ProgressCount | undefined]> = [];
+    const log: Log = { info: () => {}, progress: (m, c) => seen.push([m, c]), done: () => {} };
+    const plain = evaluate(make(), set, { batchSize: 16 });
+    const wrapped = evaluate(withEvalProgress(make(), count, log), set, { batchSize: 16 });
+    expect(wrapped).toEqual(plain);
+    expect(plain.spikesPerNeuron).toBeGreaterThan(0);
+    expect(seen).toEqual([
+      ['evaluating 16/40 images', { value: 16, total: 40 }],
+      ['evaluating 32/40 images', { value: 32, total: 40 }],
+      ['evaluating 40/40 images', { value: 40, total: 40 }],
+    ]);
+  });
+});
