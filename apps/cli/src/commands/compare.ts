@@ -102,7 +102,7 @@ export function formatTable(rows: CompareRow[]): string {
 
 function trainProgress(log: Log, stage: string): (e: TrainEvent) => void {
   return (e) => {
-    if (e.type === 'batch') log.progress(`${stage} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%`);
+    if (e.type === 'batch') log.progress(`${stage} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%`, { value: e.batch, total: e.batches });
   };
 }
 

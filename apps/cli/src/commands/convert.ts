@@ -157,7 +157,7 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
     maxPool,
     calibrationMode,
     balanceSteps: calibSteps,
-    ...(method === 'diet' || method === 'hybrid' ? { finetune: { train: data.train, test: data.test, batchSize: batch, seed, onEvent: (e) => { if (e.type === 'batch') log.progress(`fine-tune epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%`); } } } : {}),
+    ...(method === 'diet' || method === 'hybrid' ? { finetune: { train: data.train, test: data.test, batchSize: batch, seed, onEvent: (e) => { if (e.type === 'batch') log.progress(`fine-tune epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%`, { value: e.batch, total: e.batches }); } } } : {}),
   };
   try {
     // Fail fast (before the test-set runs) when a layer cannot be converted.

@@ -61,7 +61,7 @@ function progress(log: Log, stage: string): (e: TrainEvent) => void {
   return (e) => {
     if (e.type === 'batch') {
       const spn = e.spikesPerNeuron === null ? '' : ` spikes/neuron ${e.spikesPerNeuron.toFixed(3)}`;
-      log.progress(`${stage} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%${spn} eta ${Math.round(e.etaMs / 1000)}s`);
+      log.progress(`${stage} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%${spn} eta ${Math.round(e.etaMs / 1000)}s`, { value: e.batch, total: e.batches });
     } else if (e.type === 'epoch') {
       const m = e.metrics;
       log.info(`${stage} epoch ${m.epoch}: train loss ${m.trainLoss?.toFixed(4)} test acc ${((m.testAccuracy ?? 0) * 100).toFixed(2)}%${m.spikesPerNeuron === undefined ? '' : ` spikes/neuron ${m.spikesPerNeuron.toFixed(3)}`} (${Math.round((m.wallMs ?? 0) / 1000)}s)`);
