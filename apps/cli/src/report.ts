@@ -47,6 +47,7 @@ export function buildReport(r: ReportInput): RunReport {
     spikesPerNeuron: perLayerSpikes.map((l) => l.spikesPerNeuron),
     input: isAnn ? { analogSteps: 1, inputSpikesPerElement: 0 } : r.input,
     gradedSpikes: isAnn || r.gradedSpikes === true,
+    ...(!isAnn && r.result.inputEventsPerElement ? { inputEventsPerElement: r.result.inputEventsPerElement } : {}),
     profile,
   });
   if (isAnn) {

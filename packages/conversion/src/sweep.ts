@@ -16,6 +16,8 @@ export interface SweepRow {
   /** Spikes per hidden neuron per image over all steps. */
   spikesPerNeuron: number;
   perLayer: Array<{ neurons: number; spikesPerNeuron: number }>;
+  /** Spikes reaching each weight layer per input element per image (EvalResult.inputEventsPerElement), or null. */
+  inputEventsPerElement: number[] | null;
   energy: { profile: string; annPj: number; snnPj: number; ratio: number };
   /** Conversion (incl. fine-tuning) and test evaluation. */
   wallMs: number;
@@ -42,6 +44,7 @@ export function measureConversion(
     spikesPerNeuron: perLayer.map((l) => l.spikesPerNeuron),
     input: result.info.input,
     gradedSpikes: result.info.gradedSpikes,
+    ...(ev.inputEventsPerElement ? { inputEventsPerElement: ev.inputEventsPerElement } : {}),
     profile,
   });
   return {
@@ -49,6 +52,7 @@ export function measureConversion(
     accuracy: ev.accuracy,
     spikesPerNeuron: ev.spikesPerNeuron ?? 0,
     perLayer,
+    inputEventsPerElement: ev.inputEventsPerElement ?? null,
     energy: { profile: e.profile, annPj: e.annPj, snnPj: e.snnPj, ratio: e.ratio },
   };
 }

@@ -104,6 +104,25 @@ describe('computeEnergy', () => {
     expectRatiosExact(asAc);
   });
 
+  it('measured input events of a weight layer replace ζ of its source (a max pool passes an OR of its window)', () => {
+    // conv 1→2 on 4x4 (288 MACs) → act (32 neurons) → maxPool 2 (8 out) → flatten → linear 8→3 (24 MACs).
+    const pooled = graphOf({
+      layers: [{ kind: 'conv2d', filters: 2, kernelSize: 3 }, { kind: 'activation', fn: 'relu' }, { kind: 'maxPool', poolSize: 2 }, { kind: 'flatten' }, { kind: 'linear', units: 3 }],
+    });
+    const base = { graph: pooled, spikesPerNeuron: [0.25], input: { analogSteps: 2, inputSpikesPerElement: 0 }, profile: CMOS45NM_FP32 };
+    // From ζ: 24 · 0.25 = 6 ACs. Measured: 0.75 spikes per pooled element arrive → 24 · 0.75 = 18 ACs.
+    expect(computeEnergy(base).perLayer[1]!.snnAcs).toBeCloseTo(6, 9);
+    const m = computeEnergy({ ...base, inputEventsPerElement: [null, 0.75] });
+    expect(m.perLayer[1]!.snnAcs).toBeCloseTo(18, 9);
+    // The input-fed layer keeps its analog MACs whatever is given for it.
+    expect(m.perLayer[0]).toMatchObject({ snnMacs: 576, snnAcs: 0 });
+    expect(m.snnPj).toBeCloseTo(576 * 4.6 + 18 * 0.9, 9);
+    // Graded (FS) spikes are costed from ζ: a graded pooled value is not a count of events.
+    expect(computeEnergy({ ...base, gradedSpikes: true, inputEventsPerElement: [null, 0.75] }).perLayer[1]!.snnMacs).toBeCloseTo(6, 9);
+    expect(() => computeEnergy({ ...base, inputEventsPerElement: [0.75] })).toThrow('computeEnergy: inputEventsPerElement has 1 entries but the graph has 2 weight layers');
+    expect(() => computeEnergy({ ...base, inputEventsPerElement: [null, -1] })).toThrow(/inputEventsPerElement\[1\]/);
+  });
+
   it('rejects spike counts that do not match the activation layers', () => {
     expect(() => computeEnergy({ graph, spikesPerNeuron: [], input: { analogSteps: 1, inputSpikesPerElement: 0 }, profile: CMOS45NM_FP32 })).toThrow(
       'computeEnergy: spikesPerNeuron has 0 entries but the graph has 1 activation layers',

@@ -53,6 +53,14 @@ export interface EnergyInput {
    * `spikesPerElementByStep` (length T, optional) splits the input spikes per timestep.
    */
   input: { analogSteps: number; inputSpikesPerElement: number; spikesPerElementByStep?: readonly number[] };
+  /**
+   * Measured input events per element per image of each weight layer (graph.weightLayers
+   * order; null or absent = derive from ζ of its source). With binary spikes this is what a
+   * layer really receives: a max pool between the neurons and the layer passes an OR of its
+   * window, so more spikes per element arrive than the neurons emitted per element. Used for
+   * layers not fed by the input, when spikes are binary (not gradedSpikes).
+   */
+  inputEventsPerElement?: ReadonlyArray<number | null>;
   /** True when spikes carry graded values (FS neurons: d(t)): their synapses then cost `gradedSpikeCost`. */
   gradedSpikes?: boolean;
   /**
@@ -204,6 +212,13 @@ function validate(input: EnergyInput): void {
   checkCount(input.input.analogSteps, 'input.analogSteps');
   checkCount(input.input.inputSpikesPerElement, 'input.inputSpikesPerElement');
   input.input.spikesPerElementByStep?.forEach((z, i) => checkCount(z, `input.spikesPerElementByStep[${i}]`));
+  const ev = input.inputEventsPerElement;
+  if (ev !== undefined) {
+    if (ev.length !== input.graph.weightLayers.length) {
+      throw new Error(`computeEnergy: inputEventsPerElement has ${ev.length} entries but the graph has ${input.graph.weightLayers.length} weight layers`);
+    }
+    ev.forEach((z, i) => z !== null && checkCount(z, `inputEventsPerElement[${i}]`));
+  }
   if (input.timesteps !== undefined && !(Number.isInteger(input.timesteps) && input.timesteps >= 1)) {
     throw new Error(`computeEnergy: timesteps must be a positive integer, got ${input.timesteps}`);
   }
@@ -251,7 +266,8 @@ function account(input: EnergyInput, mode: Mode): EnergyAccount {
 
   // Synaptic operations (the headline).
   const macs = macsPerLayer(graph);
-  const perLayer: LayerOps[] = macs.map(({ layer, macs: F, source }) => {
+  const measured = graded ? undefined : input.inputEventsPerElement;
+  const perLayer: LayerOps[] = macs.map(({ layer, macs: F, source }, i) => {
     let snnMacs = 0;
     let snnAcs = 0;
     if (source.kind === 'input') {
@@ -260,7 +276,7 @@ function account(input: EnergyInput, mode: Mode): EnergyAccount {
     } else if (graded && gradedCost === 'mac') {
       snnMacs = F * zeta(source);
     } else {
-      snnAcs = F * zeta(source);
+      snnAcs = F * (measured?.[i] ?? zeta(source));
     }
     return { layer, annMacs: F, snnAcs, snnMacs, snnPj: snnMacs * profile.macPj + snnAcs * profile.acPj };
   });

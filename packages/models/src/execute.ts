@@ -15,6 +15,8 @@ export interface ExecContext {
   activation(node: Extract<Node, { op: 'activation' }>, x: tf.Tensor): tf.Tensor;
   /** A mask scaled by 1/(1 − rate), or null when dropout is off. */
   dropoutMask(node: Extract<Node, { op: 'dropout' }>, shape: number[]): tf.Tensor | null;
+  /** Sees each conv/linear layer's input (the SNN counts the spikes that reach it, after pooling). */
+  weightInput?(node: Extract<Node, { op: 'conv2d' | 'linear' }>, x: tf.Tensor): void;
 }
 
 type PoolNode = Extract<Node, { op: 'avgPool' | 'maxPool' }>;
@@ -59,12 +61,14 @@ export function execute(nodes: readonly Node[], x: tf.Tensor, ctx: ExecContext):
   for (const node of nodes) {
     switch (node.op) {
       case 'conv2d': {
+        ctx.weightInput?.(node, h);
         const l = node.layer;
         h = tf.conv2d(h as tf.Tensor4D, ctx.params.get(node.kernel) as tf.Tensor4D, pair(l.strides), convPad(l.padding), 'NHWC', pair(l.dilations));
         if (node.bias) h = tf.add(h, ctx.params.get(node.bias));
         break;
       }
       case 'linear':
+        ctx.weightInput?.(node, h);
         h = tf.matMul(h as tf.Tensor2D, ctx.params.get(node.kernel) as tf.Tensor2D);
         if (node.bias) h = tf.add(h, ctx.params.get(node.bias));
         break;

@@ -43,9 +43,9 @@ describe('SnnModel', () => {
     const x = tf.tensor4d([1, 0, 0.3, 0.2], [2, 1, 1, 2]);
     const before = tf.memory().numTensors;
     const out = snn.forward(x, { release: true });
-    expect(tf.memory().numTensors - before).toBe(2); // logits and spikeCounts
+    expect(tf.memory().numTensors - before).toBe(3); // logits, spikeCounts, inputCounts
     expect(Array.from(out.logits.dataSync())).toEqual([4, 0]);
-    tf.dispose([out.logits, out.spikeCounts]);
+    tf.dispose([out.logits, out.spikeCounts, out.inputCounts]);
     expect(() => snn.forward(x, { release: true, training: true })).toThrow(/inference only/);
   });
 
@@ -64,5 +64,45 @@ describe('SnnModel', () => {
     expect(u[1]! - u[0]!).toBe(u[0]);
     expect(u[2]! - u[1]!).toBe(u[0]);
     expect(u[0]! % 2).toBe(0);
+  });
+});
+
+describe('SnnModel input counts', () => {
+  it("each weight layer's input summed per step: after a max pool, the OR of the window (checked against tf.maxPool of the spikes)", () => {
+    const pooled = parseWith(ModelSpec, {
+      input: { channels: 1, height: 4, width: 4 },
+      classes: 2,
+      layers: [
+        { kind: 'conv2d', filters: 2, kernelSize: 3 }, { kind: 'activation', fn: 'relu' }, { kind: 'maxPool', poolSize: 2 },
+        { kind: 'flatten' }, { kind: 'linear', units: 2 },
+      ],
+    }, 'test');
+    const n = Network.create(pooled, { seed: 4 });
+    const snn = new SnnModel(n, { timesteps: 3, neuron: { kind: 'if', threshold: 0.05, reset: 'soft' }, encoder: createEncoder({ kind: 'direct' }, { timesteps: 3 }) });
+    const rng = createRng(9);
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 16 }, () => rng.next()), [2, 4, 4, 1]);
+    const spikesPerStep: number[] = [];
+    const pooledPerStep: number[] = [];
+    const out = snn.forward(x, {
+      onSpikes: (_l, _t, s) => {
+        spikesPerStep.push(tf.sum(s).dataSync()[0]!);
+        pooledPerStep.push(tf.sum(tf.maxPool(s as tf.Tensor4D, 2, 2, 'valid')).dataSync()[0]!);
+      },
+    });
+    const counts = out.inputCounts.arraySync() as number[][];
+    expect(out.inputCounts.shape).toEqual([2, 3]);
+    // Layer 0 is fed by the image: the sum of the analog input at every step.
+    const pixels = tf.sum(x).dataSync()[0]!;
+    for (const c of counts[0]!) expect(c).toBeCloseTo(pixels, 4);
+    // Layer 1 receives the pooled spikes, more per element than the neurons emit per element.
+    expect(counts[1]).toEqual(pooledPerStep);
+    expect(pooledPerStep.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(pooledPerStep.reduce((a, b) => a + b, 0) / 8).toBeGreaterThan(spikesPerStep.reduce((a, b) => a + b, 0) / 32);
+    // release mode counts the same.
+    const rel = snn.forward(x, { release: true });
+    expect(rel.inputCounts.arraySync()).toEqual(counts);
+    tf.dispose([x, out.logits, out.spikeCounts, out.inputCounts, rel.logits, rel.spikeCounts, rel.inputCounts]);
+    snn.dispose();
+    n.dispose();
   });
 });

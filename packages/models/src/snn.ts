@@ -45,6 +45,12 @@ export interface SnnForwardResult {
   membrane: tf.Tensor[] | null;
   /** Spikes per activation layer and step, summed over the batch: [layers, T]. */
   spikeCounts: tf.Tensor;
+  /**
+   * Sum of each weight layer's input (graph.weightLayers order) per step, over the batch:
+   * [weightLayers, T]. For binary spikes, the spikes that reach the layer: after a max pool
+   * (an OR of its window) more of them than the activation emitted per element.
+   */
+  inputCounts: tf.Tensor;
 }
 
 export class SnnModel {
@@ -95,6 +101,8 @@ export class SnnModel {
     const states: Array<NeuronState | null> = this.neurons.map(() => null);
     const masks = new Map<number, tf.Tensor | null>();
     const counts: tf.Tensor[][] = this.neurons.map(() => []);
+    const weightIndex = new Map(this.network.graph.weightLayers.map((n, i) => [n.path, i]));
+    const inCounts: tf.Tensor[][] = this.network.graph.weightLayers.map(() => []);
     const membrane: tf.Tensor[] = [];
     let u: tf.Tensor | null = null;
     let t = 0;
@@ -118,6 +126,9 @@ export class SnnModel {
         }
         options.onSpikes?.(node.index, t, spikes);
         return spikes;
+      },
+      weightInput: (node, x) => {
+        inCounts[weightIndex.get(node.path)!]![t] = tf.sum(x);
       },
       dropoutMask: (node, shape) => {
         if (!training || node.rate === 0) return null;
@@ -144,9 +155,13 @@ export class SnnModel {
       const previous = { u, states: [...states] };
       const kept = tf.tidy(() => {
         const next = runStep();
-        return { u: next, states: states.map((st) => st ?? {}), counts: counts.map((c) => c[t] ?? tf.scalar(0)) };
+        return {
+          u: next, states: states.map((st) => st ?? {}),
+          counts: counts.map((c) => c[t] ?? tf.scalar(0)), inCounts: inCounts.map((c) => c[t] ?? tf.scalar(0)),
+        };
       });
       kept.counts.forEach((c, i) => (counts[i]![t] = c));
+      kept.inCounts.forEach((c, i) => (inCounts[i]![t] = c));
       kept.states.forEach((st, i) => (states[i] = Object.keys(st).length > 0 ? st : null));
       u = kept.u;
       if (options.recordMembrane) membrane.push(u);
@@ -158,12 +173,16 @@ export class SnnModel {
     const spikeCounts = tf.tidy(() =>
       counts.length === 0 ? tf.zeros([0, T]) : tf.stack(counts.map((c) => (c.length > 0 ? tf.stack(c) : tf.zeros([T])))),
     );
+    const inputCounts = tf.tidy(() =>
+      inCounts.length === 0 ? tf.zeros([0, T]) : tf.stack(inCounts.map((c) => tf.stack(Array.from({ length: T }, (_, i) => c[i] ?? tf.scalar(0))))),
+    );
     if (options.release) {
       tf.dispose(counts.flat());
+      tf.dispose(inCounts.flat());
       // The last step's neuron states are not returned: free them here.
       for (const st of states) if (st) tf.dispose(Object.values(st));
     }
-    return { logits: u!, membrane: options.recordMembrane ? membrane : null, spikeCounts };
+    return { logits: u!, membrane: options.recordMembrane ? membrane : null, spikeCounts, inputCounts };
   }
 
   dispose(): void {

@@ -12,6 +12,8 @@ export interface Prediction {
   logits: tf.Tensor;
   /** Spikes per activation layer and step, summed over the batch: [layers, T] (SNN only). */
   spikeCounts: tf.Tensor | null;
+  /** Sum of each weight layer's input per step, over the batch: [weightLayers, T] (SNN only). */
+  inputCounts?: tf.Tensor | null;
 }
 
 export interface TrainTarget {
@@ -24,6 +26,8 @@ export interface TrainTarget {
   trainable(): Map<string, tf.Variable>;
   /** Neurons per image of each activation layer (spike metrics). */
   neuronsPerLayer(): number[];
+  /** Input elements per image of each weight layer (graph.weightLayers order). */
+  inputElementsPerLayer?(): number[];
   lossAndPrediction(images: tf.Tensor, labels: tf.Tensor, rng: Rng): { loss: tf.Scalar; prediction: Prediction };
   predict(images: tf.Tensor, rng: Rng): Prediction;
   /** After every optimizer step. */
@@ -88,18 +92,19 @@ export function snnTarget(snn: SnnModel, loss: LossSpec, options: SnnTargetOptio
       return out;
     },
     neuronsPerLayer: () => snn.neuronsPerLayer(),
+    inputElementsPerLayer: () => snn.network.graph.weightLayers.map((n) => n.input.reduce((x, y) => x * y, 1)),
     lossAndPrediction(images, labels, rng) {
       const out = snn.forward(images, { training: true, rng, recordMembrane: true });
       const membrane = tf.stack(out.membrane!);
       const threshold = typeof outputThreshold === 'function' ? outputThreshold() : outputThreshold;
       return {
         loss: lossFn(threshold === undefined ? { membrane } : { membrane, threshold }, labels),
-        prediction: { logits: out.logits, spikeCounts: out.spikeCounts },
+        prediction: { logits: out.logits, spikeCounts: out.spikeCounts, inputCounts: out.inputCounts },
       };
     },
     predict(images, rng) {
       const out = snn.forward(images, { rng, release: true });
-      return { logits: out.logits, spikeCounts: out.spikeCounts };
+      return { logits: out.logits, spikeCounts: out.spikeCounts, inputCounts: out.inputCounts };
     },
     constrain: () => snn.constrain(),
   };

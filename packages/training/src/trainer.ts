@@ -24,6 +24,11 @@ export interface EvalResult {
   /** Spikes per hidden neuron per image, over all timesteps (null for an ANN). */
   spikesPerNeuron: number | null;
   perLayer: Array<{ neurons: number; spikesPerNeuron: number }> | null;
+  /**
+   * Per weight layer (graph.weightLayers order): the sum of its input per input element per
+   * image over all timesteps — for binary spikes, the spikes that reach it (SNN only).
+   */
+  inputEventsPerElement?: number[] | null;
 }
 
 export interface TrainOptions {
@@ -69,27 +74,37 @@ export function evaluate(target: TrainTarget, set: ImageSet, options: { batchSiz
   const rng = createRng(options.seed ?? 0x5eed);
   const neurons = target.neuronsPerLayer();
   const layerSpikes = new Float64Array(neurons.length);
+  const elements = target.inputElementsPerLayer?.() ?? [];
+  const layerInputs = new Float64Array(elements.length);
+  let anyInputs = false;
   let hits = 0;
   let any = false;
   for (let b = 0; b < batchCount(set.count, bs, false); b++) {
     const { x, y } = toTensors(set, order, b, bs);
     let hasSpikes = false;
-    const [c, counts] = tf.tidy((): [tf.Scalar, tf.Tensor] => {
+    let hasInputs = false;
+    const [c, counts, inputs] = tf.tidy((): [tf.Scalar, tf.Tensor, tf.Tensor] => {
       const p = target.predict(x, rng);
       hasSpikes = p.spikeCounts !== null;
-      return [correct(p.logits, y), p.spikeCounts === null ? tf.zeros([0]) : tf.sum(p.spikeCounts, 1)];
+      hasInputs = p.inputCounts !== undefined && p.inputCounts !== null && p.inputCounts.shape[0] === elements.length;
+      return [correct(p.logits, y), p.spikeCounts === null ? tf.zeros([0]) : tf.sum(p.spikeCounts, 1), hasInputs ? tf.sum(p.inputCounts!, 1) : tf.zeros([0])];
     });
     hits += c.dataSync()[0]!;
     if (hasSpikes) {
       any = true;
       counts.dataSync().forEach((v, i) => (layerSpikes[i]! += v));
     }
-    tf.dispose([x, y, c, counts]);
+    if (hasInputs) {
+      anyInputs = true;
+      inputs.dataSync().forEach((v, i) => (layerInputs[i]! += v));
+    }
+    tf.dispose([x, y, c, counts, inputs]);
   }
   const perLayer = any ? neurons.map((n, i) => ({ neurons: n, spikesPerNeuron: layerSpikes[i]! / (n * set.count) })) : null;
   const totalNeurons = neurons.reduce((a, b) => a + b, 0);
   const spikesPerNeuron = any && totalNeurons > 0 ? layerSpikes.reduce((a, b) => a + b, 0) / (totalNeurons * set.count) : null;
-  return { accuracy: hits / set.count, images: set.count, spikesPerNeuron, perLayer };
+  const inputEventsPerElement = anyInputs ? elements.map((n, i) => layerInputs[i]! / (n * set.count)) : null;
+  return { accuracy: hits / set.count, images: set.count, spikesPerNeuron, perLayer, inputEventsPerElement };
 }
 
 function snapshot(vars: Map<string, tf.Variable>, extra: Map<string, tf.Tensor>): Map<string, TensorData> {

@@ -198,7 +198,7 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
         const m = measureConversion(result, data.test, { evaluated: result.info.finetune });
         const report = buildReport({
           command: 'convert', method, dataset, timesteps: result.info.steps, backend: engine.backend,
-          result: { accuracy: m.accuracy, images: data.test.count, spikesPerNeuron: m.spikesPerNeuron, perLayer: m.perLayer },
+          result: { accuracy: m.accuracy, images: data.test.count, spikesPerNeuron: m.spikesPerNeuron, perLayer: m.perLayer, inputEventsPerElement: m.inputEventsPerElement },
           annAccuracy, graph: result.network.graph, input: result.info.input, gradedSpikes: result.info.gradedSpikes,
           wallMs: performance.now() - tm,
         });

@@ -186,7 +186,7 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
       const report = buildReport({
         command: 'convert', method, dataset: { name: data.name, trainSize: data.train.count, testSize: data.test.count },
         timesteps: result.info.steps, backend: engine.backend,
-        result: { accuracy: m.accuracy, images: data.test.count, spikesPerNeuron: m.spikesPerNeuron, perLayer: m.perLayer },
+        result: { accuracy: m.accuracy, images: data.test.count, spikesPerNeuron: m.spikesPerNeuron, perLayer: m.perLayer, inputEventsPerElement: m.inputEventsPerElement },
         annAccuracy, graph: result.network.graph, input: result.info.input, gradedSpikes: result.info.gradedSpikes,
         wallMs: performance.now() - t0,
       });

@@ -94,6 +94,7 @@ export async function energyCommand(argv: string[]): Promise<EnergyReport | Ener
           spikesPerNeuron: spikes,
           input: measureInput(model, data.test),
           gradedSpikes: hasGradedSpikes(model),
+          ...(result.inputEventsPerElement ? { inputEventsPerElement: result.inputEventsPerElement } : {}),
           profile,
           timesteps: model.timesteps,
           neuronUpdates: neuronUpdatesOf(model),

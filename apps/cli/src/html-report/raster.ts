@@ -69,7 +69,7 @@ export function recordRaster(snn: SnnModel, image: Float32Array, label: number, 
       },
     });
     logits = out.logits.dataSync() as Float32Array;
-    tf.dispose([out.logits, out.spikeCounts]);
+    tf.dispose([out.logits, out.spikeCounts, out.inputCounts]);
   } finally {
     x.dispose();
   }
