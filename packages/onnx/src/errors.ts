@@ -12,3 +12,15 @@ export class OnnxImportError extends Error {
     super(message);
   }
 }
+
+/** The one error type of an SNN export: it names the layer (spec path) when one is to blame. */
+export class OnnxExportError extends Error {
+  override name = 'OnnxExportError';
+  constructor(
+    message: string,
+    /** The layer's spec path (e.g. `layers.3`), or undefined for model-wide problems (encoding). */
+    readonly layer?: string,
+  ) {
+    super(message);
+  }
+}

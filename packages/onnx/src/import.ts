@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import { ModelSpec, type InputShape, type LayerInput, type ResidualLayerInput } from '@spikelite/schemas';
 import { compileGraph } from '@spikelite/models';
 import { OnnxImportError } from './errors.js';
+import { hwcToChw } from './layout.js';
 import { decodeModel, int64, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { decodeTensor, dtypeName } from './tensor.js';
 
@@ -94,13 +95,6 @@ function sameValue(a: Value, b: Value): boolean {
   if (a.kind === 'image' && b.kind === 'image') return a.c === b.c && a.h === b.h && a.w === b.w;
   if (a.kind === 'flat' && b.kind === 'flat') return a.n === b.n && a.rank === b.rank && String(a.chw) === String(b.chw);
   return false;
-}
-
-/** Spikelite flatten index (h, w, c) → ONNX flatten index (c, h, w), for every spikelite index. */
-function hwcToChw([c, h, w]: readonly [number, number, number]): Int32Array {
-  const map = new Int32Array(c * h * w);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) map[(y * w + x) * c + k] = (k * h + y) * w + x;
-  return map;
 }
 
 /** Padding (before, after) of SAME_UPPER / SAME_LOWER for one axis. */

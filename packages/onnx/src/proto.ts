@@ -229,12 +229,15 @@ export interface ModelInit {
   opset_import: Array<{ domain: string; version: number }>;
   producer_name?: string;
   producer_version?: string;
+  doc_string?: string;
+  metadata_props?: Array<{ key: string; value: string }>;
   graph: {
     name: string;
     node: Array<{ input: string[]; output: string[]; name?: string; op_type: string; domain?: string; attribute?: unknown[] }>;
     initializer?: unknown[];
     input: unknown[];
     output: unknown[];
+    doc_string?: string;
   };
 }
 

@@ -1,0 +1,124 @@
+/**
+ * `spikelite import`, called in-process (main.ts registers the command separately): the
+ * summary and the onnxruntime parity of the ONNX fixtures, and one-line errors for bad input.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeModel } from '@spikelite/onnx';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CliError, describeError } from '../errors.js';
+import { IMPORT_HELP, importCommand, type ImportResult } from './import.js';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'tooling', 'fixtures', 'onnx');
+const CNN = join(fixtures, 'fmnist-cnn-bn.onnx');
+const tmp = mkdtempSync(join(tmpdir(), 'spikelite-import-'));
+
+/** The error an async call throws (fails the test when it does not throw). */
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('spikelite import', () => {
+  it('--json: the BN CNN summary (layers, parameters, MACs) and parity with onnxruntime on Fashion-MNIST test images', async () => {
+    vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    const r = (await importCommand([CNN, '--json', '--limit', '32'])) as ImportResult;
+    expect(r.command).toBe('import');
+    expect(r.summary.layers.map((l) => l.kind)).toEqual(['conv2d', 'activation', 'maxPool', 'conv2d', 'activation', 'maxPool', 'flatten', 'linear', 'activation', 'linear']);
+    // Hand count: conv 1→16 3x3 (+bias) 160, conv 16→32 3x3 4640, linear 1568→128 200832, linear 128→10 1290.
+    expect(r.summary.totalParams).toBe(160 + 4640 + 200832 + 1290);
+    // MACs: 28·28·16·9 + 14·14·32·144 + 1568·128 + 128·10.
+    expect(r.summary.totalMacs).toBe(28 * 28 * 16 * 9 + 14 * 14 * 32 * 144 + 1568 * 128 + 128 * 10);
+    expect(r.inputs).toEqual({ kind: 'dataset', name: 'fashion-mnist', images: 32 });
+    expect(r.parity.images).toBe(32);
+    expect(r.parity.relativeDiff).toBeLessThanOrEqual(1e-4);
+    expect(r.parity.top1Agreement).toBe(1);
+    expect(r.parity.ok).toBe(true);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r); // plain JSON, nothing lost
+  });
+
+  it('without --json: the table and the verdict on stdout', async () => {
+    vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    expect(await importCommand([join(fixtures, 'fmnist-mlp.onnx'), '--limit', '8'])).toBeNull();
+    const text = out.join('');
+    expect(text).toMatch(/layer\s+kind\s+output\s+params\s+MACs/);
+    expect(text).toMatch(/parity with onnxruntime on 8 fashion-mnist test images, \w+ backend: .* ok\n$/);
+  });
+
+  it('a model whose input does not fit the dataset: seeded random inputs, and it says so', async () => {
+    vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    // A 3x8x8 colour model: Flatten → Gemm with a bias.
+    const file = join(tmp, 'rgb.onnx');
+    const weights = Array.from({ length: 10 * 192 }, (_, i) => Math.sin(i) / 10);
+    const tensor = (name: string, dims: number[], values: number[]) => ({ name, dims, data_type: 1, float_data: values });
+    const info = (name: string, dims: Array<number | string>) => ({
+      name,
+      type: { tensor_type: { elem_type: 1, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) } } },
+    });
+    writeFileSync(
+      file,
+      encodeModel({
+        ir_version: 8,
+        opset_import: [{ domain: '', version: 17 }],
+        graph: {
+          name: 'rgb',
+          node: [
+            { op_type: 'Flatten', input: ['x'], output: ['f'] },
+            { op_type: 'Gemm', input: ['f', 'w', 'b'], output: ['y'], attribute: [{ name: 'transB', type: 2, i: 1 }] },
+          ],
+          initializer: [tensor('w', [10, 192], weights), tensor('b', [10], Array.from({ length: 10 }, (_, i) => i / 10))],
+          input: [info('x', ['N', 3, 8, 8])],
+          output: [info('y', ['N', 10])],
+        },
+      }),
+    );
+    const r = (await importCommand([file, '--json', '--limit', '4', '--seed', '3'])) as ImportResult;
+    expect(r.inputs).toEqual({ kind: 'random', seed: 3, images: 4, reason: 'the model takes [3, 8, 8] inputs, fashion-mnist has 1x28x28 images' });
+    expect(r.summary.totalParams).toBe(1930);
+    expect(r.parity.images).toBe(4);
+    expect(r.parity.outputRange.span).toBeGreaterThan(0);
+    expect(r.parity.ok).toBe(true);
+  });
+
+  it('bad input: one CliError line each, exit code 2', async () => {
+    const truncated = join(tmp, 'truncated.onnx');
+    writeFileSync(truncated, readFileSync(CNN).subarray(0, 2000));
+    const notOnnx = join(tmp, 'text.onnx');
+    writeFileSync(notOnnx, 'this is not a model\n');
+    const cases: Array<[string[], RegExp]> = [
+      [[], /import: expected one ONNX FILE, got none/],
+      [[CNN, CNN], /expected one ONNX FILE, got '.*' '.*'/],
+      [[join(tmp, 'missing.onnx')], /missing\.onnx: file not found/],
+      [[truncated], /truncated\.onnx: not a readable ONNX model .*truncated/],
+      [[notOnnx], /text\.onnx: not a readable ONNX model/],
+      [[join(fixtures, 'unsupported-group-conv.onnx')], /group=2 is not supported/],
+      [[CNN, '--limit', '0'], /--limit: expected an integer ≥ 1, got '0'/],
+      [[CNN, '--bogus'], /unknown flag '--bogus'/],
+    ];
+    for (const [args, msg] of cases) {
+      const e = await failure(importCommand(args));
+      expect(e, args.join(' ')).toBeInstanceOf(CliError);
+      expect(e.message).toMatch(msg);
+      const { line, code } = describeError(e);
+      expect(code).toBe(2);
+      expect(line.split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('--help text has the flags and an example', () => {
+    for (const flag of ['--data', '--limit', '--seed', '--json']) expect(IMPORT_HELP).toContain(flag);
+    expect(IMPORT_HELP).toMatch(/^Example: spikelite import \S+\.onnx/m);
+  });
+});
