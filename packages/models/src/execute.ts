@@ -28,10 +28,29 @@ function pool(node: PoolNode, x: tf.Tensor4D): tf.Tensor4D {
   if (node.op === 'avgPool' && node.layer.countIncludePad && l.padding === 'same') {
     throw new Error(`${node.path}: avgPool with 'same' padding and countIncludePad is not supported`);
   }
-  // ceilMode with no padding: tfjs rounds the output size up when pad is numeric.
-  const pad = l.padding === 'valid' && l.ceilMode ? 0 : l.padding;
-  const rounding = l.padding === 'valid' && l.ceilMode ? 'ceil' : undefined;
-  return node.op === 'avgPool' ? tf.avgPool(x, size, strides, pad, rounding) : tf.maxPool(x, size, strides, pad, rounding);
+  if (l.padding === 'valid' && l.ceilMode) return ceilPool(node.op, x, size, strides);
+  return node.op === 'avgPool' ? tf.avgPool(x, size, strides, l.padding) : tf.maxPool(x, size, strides, l.padding);
+}
+
+/**
+ * PyTorch's ceil_mode with no padding: the output size rounds up and the last window overhangs
+ * the input. Written out with explicit padding because tfjs-wasm's own ceil rounding returns
+ * wrong edge values (a 3×3 input pooled 2×2 gave [5, 0, 0, 0] on wasm, [5, 6, 8, 9] on cpu).
+ * Max: the overhang is padded with a value below any activation. Average: over the window's
+ * elements inside the input only (PyTorch's divisor for the overhang), i.e. the zero-padded
+ * mean divided by the fraction of the window inside the input.
+ */
+function ceilPool(op: PoolNode['op'], x: tf.Tensor4D, size: [number, number], strides: [number, number]): tf.Tensor4D {
+  const [, H, W] = x.shape as [number, number, number, number];
+  const overhang = (n: number, k: number, s: number) => Math.max(0, (Math.ceil((n - k) / s) + 1 - 1) * s + k - n);
+  const ph = overhang(H, size[0], strides[0]);
+  const pw = overhang(W, size[1], strides[1]);
+  if (ph === 0 && pw === 0) return op === 'avgPool' ? tf.avgPool(x, size, strides, 'valid') : tf.maxPool(x, size, strides, 'valid');
+  const paddings: Array<[number, number]> = [[0, 0], [0, ph], [0, pw], [0, 0]];
+  if (op === 'maxPool') return tf.maxPool(tf.pad(x, paddings, -3.4e38), size, strides, 'valid');
+  const mean = tf.avgPool(tf.pad(x, paddings, 0), size, strides, 'valid');
+  const inside = tf.avgPool(tf.pad(tf.ones([1, H, W, 1]), paddings, 0) as tf.Tensor4D, size, strides, 'valid');
+  return tf.div(mean, inside);
 }
 
 function convPad(p: Extract<Node, { op: 'conv2d' }>['layer']['padding']): 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]] {

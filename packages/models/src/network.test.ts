@@ -57,3 +57,34 @@ describe('ANN forward', () => {
     net.dispose();
   });
 });
+
+describe('ceil-mode pooling (PyTorch ceil_mode)', () => {
+  /** 3×3 input 1..9 → pool 2×2 stride 2, ceil → 2×2 → flatten → identity linear. */
+  function pooled(kind: 'maxPool' | 'avgPool'): Network {
+    const spec = parseWith(ModelSpec, {
+      input: { channels: 1, height: 3, width: 3 },
+      classes: 4,
+      layers: [{ kind, poolSize: 2, ceilMode: true }, { kind: 'flatten' }, { kind: 'linear', units: 4 }],
+    }, 'test');
+    const net = Network.create(spec);
+    net.params.assign('layers.2.kernel', new Float32Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]));
+    return net;
+  }
+
+  // Hand-worked: windows {1,2,4,5}, {3,6}, {7,8}, {9}. Average over the elements inside the
+  // input (PyTorch's divisor for the overhang). tfjs-wasm's own ceil rounding got the edges wrong.
+  it.each(['cpu', 'wasm'] as const)('max and average over the overhanging windows on %s', async (backend) => {
+    await initEngine({ backend });
+    try {
+      const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+      for (const [kind, want] of [['maxPool', [5, 6, 8, 9]], ['avgPool', [3, 4.5, 7.5, 9]]] as const) {
+        const net = pooled(kind);
+        expect(Array.from(net.forwardAnn(x).dataSync())).toEqual(want);
+        net.dispose();
+      }
+      x.dispose();
+    } finally {
+      await initEngine({ backend: 'cpu' });
+    }
+  });
+});

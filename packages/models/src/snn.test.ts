@@ -78,7 +78,7 @@ describe('SnnModel input counts', () => {
       ],
     }, 'test');
     const n = Network.create(pooled, { seed: 4 });
-    const snn = new SnnModel(n, { timesteps: 3, neuron: { kind: 'if', threshold: 0.05, reset: 'soft' }, encoder: createEncoder({ kind: 'direct' }, { timesteps: 3 }) });
+    const snn = new SnnModel(n, { timesteps: 3, neuron: { ...IF, threshold: 0.05 } as never, encoder: createEncoder({ kind: 'direct' }, { timesteps: 3 }) });
     const rng = createRng(9);
     const x = tf.tensor4d(Float32Array.from({ length: 2 * 16 }, () => rng.next()), [2, 4, 4, 1]);
     const spikesPerStep: number[] = [];
