@@ -132,7 +132,7 @@ describe.runIf(haveChromium || CI)('demo page in headless chromium', () => {
 
   async function nodeRun(pixels: Uint8Array): Promise<{ prediction: number; ratio: number }> {
     const tr = await traceImage(loaded, pixels);
-    return { prediction: tr.prediction, ratio: energyOfTrace(loaded, tr.counts).energy.ratio };
+    return { prediction: tr.prediction, ratio: energyOfTrace(loaded, tr).energy.ratio };
   }
 
   it('loads, picks a backend, and runs a drawing and a test image as Node does', async () => {

@@ -9,7 +9,7 @@ import type { EnergyAccount } from '@spikelite/energy';
 import { DEFAULT_ENERGY_PROFILE } from '@spikelite/schemas';
 import { chooseBackend } from './backend.js';
 import { drawBars, drawImage, drawMembrane, drawRaster } from './charts.js';
-import { buildSnn, decodePixels, energyOfTrace, maxPoolArrivals, parseDemoModel, parseSamples, ratioWithPoolArrivals, traceImage, type LoadedSnn, type Sample, type SnnTrace } from './model.js';
+import { buildSnn, decodePixels, energyOfTrace, parseDemoModel, parseSamples, traceImage, type LoadedSnn, type Sample, type SnnTrace } from './model.js';
 
 declare global {
   interface Window {
@@ -210,10 +210,6 @@ function renderEnergy(account: EnergyAccount, tr: SnnTrace): void {
   const rows = e.perLayer
     .map((l) => `<tr><td>${layerLabel(l.layer)}</td><td>${formatCount(l.annMacs)}</td><td>${formatCount(l.snnAcs)}</td><td>${formatCount(l.snnMacs)}</td><td>${fmtPj(l.snnPj)}</td></tr>`)
     .join('');
-  const arrivals = maxPoolArrivals(loaded, tr);
-  const pools = arrivals.length === 0 ? '' : `<p class="muted">Max pooling: the accounting charges the layer after a pool by the spikes entering the pool;
-      the spikes leaving it (an OR of each window) are ${arrivals.map((a) => `${a.zetaBefore > 0 ? (a.zetaArriving / a.zetaBefore).toFixed(2) : '–'}× as many per element into ${layerLabel(a.layer)}`).join(', ')}.
-      Charging those instead: ratio <span data-testid="energy-ratio-pooled">${ratioWithPoolArrivals(account, arrivals).toFixed(3)}</span>×.</p>`;
   box.innerHTML = `
     <p class="headline">ANN / SNN = <span data-testid="energy-ratio">${e.ratio.toFixed(3)}</span>× <span class="muted">(${verdict})</span></p>
     <table>
@@ -225,10 +221,10 @@ function renderEnergy(account: EnergyAccount, tr: SnnTrace): void {
     </table>
     <p class="muted">${totalSpikes.toLocaleString('en')} spikes in ${tr.timesteps} steps = ${(totalSpikes / neurons).toFixed(3)} per hidden neuron
       (1,000 test images: ${loaded.model.evaluation.spikesPerNeuron.toFixed(3)} on average, energy ratio ${loaded.model.evaluation.energyRatio.toFixed(2)}×).
-      Profile ${e.profile}: MAC ${p.macPj} pJ, AC ${p.acPj} pJ. A spike costs one AC per synapse it reaches;
-      the first layer gets the analog image at every step (${loaded.model.energyInput.analogSteps} × its MACs).
+      Profile ${e.profile}: MAC ${p.macPj} pJ, AC ${p.acPj} pJ. A spike costs one AC per synapse it reaches
+      (after a max pool: the spikes leaving it, an OR of each window); the first layer gets the analog image at every step (${loaded.model.energyInput.analogSteps} × its MACs).
       Not in the ratio: neuron updates (ANN ${fmtPj(account.neuronUpdates?.annPj ?? 0)}, SNN ${fmtPj(account.neuronUpdates?.snnPj ?? 0)})
-      and pooling (ANN ${fmtPj(account.pooling.annPj)}, SNN ${fmtPj(account.pooling.snnPj)}); with them: ${account.total.ratio.toFixed(3)}×.</p>${pools}`;
+      and pooling (ANN ${fmtPj(account.pooling.annPj)}, SNN ${fmtPj(account.pooling.snnPj)}); with them: ${account.total.ratio.toFixed(3)}×.</p>`;
 }
 
 async function run(): Promise<void> {
@@ -237,7 +233,7 @@ async function run(): Promise<void> {
   setState('running');
   try {
     const tr = await traceImage(loaded, input);
-    const account = energyOfTrace(loaded, tr.counts);
+    const account = energyOfTrace(loaded, tr);
     runs++;
     const cold = runs === 1 ? ' (first run: includes compiling the kernels)' : '';
     $('#run-ms').textContent = `Forward pass (${tr.timesteps} timesteps) and read-back: ${tr.runMs.toFixed(0)} ms on ${$('[data-testid=backend]').textContent}${cold}; replayed at ${STEP_MS} ms per step.`;

@@ -138,6 +138,12 @@ export interface SnnTrace {
   spikes: Uint8Array[];
   /** Spikes per layer per step (all neurons of the layer). */
   counts: number[][];
+  /**
+   * Per weight layer (graph.weightLayers order), the sum of its input over all T: for layers
+   * fed by spikes, the spikes that reach it (after a max pool, an OR of each window: more per
+   * element than the neurons before the pool emit); for the first layer, the analog image × T.
+   */
+  inputCounts: number[];
   /** argmax U(t) at every step; the last one is the prediction. */
   predictionByStep: number[];
   prediction: number;
@@ -162,10 +168,10 @@ export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise
     const x = tf.tensor4d(input, [1, height, width, channels]);
     const spikes: tf.Tensor[][] = loaded.snn.neurons.map(() => []);
     const r = loaded.snn.forward(x, { recordMembrane: true, onSpikes: (l, t, s) => { spikes[l]![t] = tf.reshape(s, [-1]); } });
-    return { membrane: tf.stack(r.membrane!), counts: r.spikeCounts, spikes: spikes.map((l) => tf.stack(l)) };
+    return { membrane: tf.stack(r.membrane!), counts: r.spikeCounts, inputs: tf.sum(r.inputCounts, 1), spikes: spikes.map((l) => tf.stack(l)) };
   });
   try {
-    const [membrane, counts, ...spikes] = await Promise.all([out.membrane.data(), out.counts.data(), ...out.spikes.map((s) => s.data())]);
+    const [membrane, counts, inputs, ...spikes] = await Promise.all([out.membrane.data(), out.counts.data(), out.inputs.data(), ...out.spikes.map((s) => s.data())]);
     const T = loaded.model.timesteps;
     const classes = loaded.model.spec.classes;
     const u = Array.from({ length: T }, (_, t) => Float32Array.from(membrane.subarray(t * classes, (t + 1) * classes)));
@@ -178,25 +184,32 @@ export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise
       membrane: u,
       spikes: spikes.map((s) => Uint8Array.from(s as Float32Array, (v) => (v > 0 ? 1 : 0))),
       counts: c,
+      inputCounts: Array.from(inputs),
       predictionByStep,
       prediction: predictionByStep[T - 1]!,
       runMs: performance.now() - t0,
     };
   } finally {
-    tf.dispose([out.membrane, out.counts, ...out.spikes]);
+    tf.dispose([out.membrane, out.counts, out.inputs, ...out.spikes]);
   }
 }
 
 /**
- * Energy of this image's run against the ANN (SPEC energy accounting, @spikelite/energy):
- * ζ_l = this image's spikes per neuron of layer l over all T; profile cmos45nm-fp32.
+ * Energy of this image's run against the ANN (SPEC energy accounting, @spikelite/energy),
+ * profile cmos45nm-fp32. ζ_l = this image's spikes per neuron of layer l over all T; each
+ * spike-fed weight layer is charged by the spikes that reach it per input element
+ * (inputEventsPerElement), so a layer after a max pool pays for the pool's output, not its input.
  */
-export function energyOfTrace(loaded: LoadedSnn, counts: readonly number[][]): EnergyAccount {
+export function energyOfTrace(loaded: LoadedSnn, tr: Pick<SnnTrace, 'counts' | 'inputCounts'>): EnergyAccount {
   const T = loaded.model.timesteps;
-  const spikesPerNeuron = counts.map((c, l) => c.reduce((a, v) => a + v, 0) / loaded.model.layers[l]!.neurons);
+  const { weightLayers } = loaded.net.graph;
+  if (tr.inputCounts.length !== weightLayers.length) throw new Error(`energy: ${tr.inputCounts.length} input counts for ${weightLayers.length} weight layers`);
+  const spikesPerNeuron = tr.counts.map((c, l) => c.reduce((a, v) => a + v, 0) / loaded.model.layers[l]!.neurons);
   return accountEnergy({
     graph: loaded.net.graph,
     spikesPerNeuron,
+    // The first layer's entry (the analog image) is not used: it is charged as analogSteps × its MACs.
+    inputEventsPerElement: tr.inputCounts.map((c, i) => c / weightLayers[i]!.input.reduce((a, b) => a * b, 1)),
     input: loaded.model.energyInput,
     gradedSpikes: loaded.model.gradedSpikes,
     profile: DEFAULT_ENERGY_PROFILE,
@@ -206,79 +219,4 @@ export function energyOfTrace(loaded: LoadedSnn, counts: readonly number[][]): E
       output: { ops: getNeuronDefinition('integrator').updateOps, steps: T, kind: 'integrator' },
     },
   });
-}
-
-export interface PoolArrival {
-  /** The weight layer fed through the max pool. */
-  layer: string;
-  /** Activation layer whose spikes enter the pool. */
-  activation: number;
-  /** Spikes per element entering the pool (ζ, what the energy accounting charges) and leaving it. */
-  zetaBefore: number;
-  zetaArriving: number;
-}
-
-const pairOf = (v: number | readonly number[]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0]!, v[1] ?? v[0]!]);
-
-/**
- * Spikes that leave each max pool fed by a spiking layer (an OR over each window at every step)
- * against the spikes entering it. @spikelite/energy charges the next layer by the spikes before
- * the pool (ζ per element); the layer really receives ζ_arriving per (pooled) element.
- * Top-level, valid-padding pools only (this demo's model); others are left out.
- */
-export function maxPoolArrivals(loaded: LoadedSnn, tr: SnnTrace): PoolArrival[] {
-  const out: PoolArrival[] = [];
-  const { nodes, weightLayers } = loaded.net.graph;
-  let spikesFrom: number | null = null;
-  let pooled: { activation: number; zetaBefore: number; zetaArriving: number } | null = null;
-  for (const node of nodes) {
-    if (node.op === 'activation') {
-      spikesFrom = node.index;
-      pooled = null;
-    } else if (node.op === 'maxPool' && spikesFrom !== null && node.layer.padding === 'valid') {
-      const [H, W, C] = node.input as [number, number, number];
-      const [OH, OW] = node.output as [number, number, number];
-      const [kh, kw] = pairOf(node.layer.poolSize);
-      const [sh, sw] = pairOf(node.layer.strides ?? node.layer.poolSize);
-      const s = tr.spikes[spikesFrom]!;
-      const n = H * W * C;
-      let before = 0;
-      let arriving = 0;
-      for (let t = 0; t < tr.timesteps; t++) {
-        for (let i = 0; i < n; i++) before += s[t * n + i]!;
-        for (let oy = 0; oy < OH; oy++) {
-          for (let ox = 0; ox < OW; ox++) {
-            for (let c = 0; c < C; c++) {
-              let any = 0;
-              for (let y = oy * sh; y < Math.min(H, oy * sh + kh) && !any; y++) for (let x = ox * sw; x < Math.min(W, ox * sw + kw) && !any; x++) any = s[t * n + (y * W + x) * C + c]!;
-              arriving += any;
-            }
-          }
-        }
-      }
-      pooled = { activation: spikesFrom, zetaBefore: before / n, zetaArriving: arriving / (OH * OW * C) };
-      spikesFrom = null;
-    } else if (node.op === 'conv2d' || node.op === 'linear') {
-      if (pooled !== null) {
-        const w = weightLayers.find((l) => l.path === node.path)!;
-        out.push({ layer: w.path, ...pooled });
-      }
-      spikesFrom = null;
-      pooled = null;
-    } else if (node.op !== 'flatten' && node.op !== 'dropout') {
-      spikesFrom = null;
-      pooled = null;
-    }
-  }
-  return out;
-}
-
-/** ANN/SNN compute energy with the layers after max pools charged by the spikes that leave the pools. */
-export function ratioWithPoolArrivals(account: EnergyAccount, arrivals: readonly PoolArrival[]): number {
-  let extra = 0;
-  for (const a of arrivals) {
-    const row = account.energy.perLayer.find((l) => l.layer === a.layer);
-    if (row && a.zetaBefore > 0) extra += row.snnAcs * (a.zetaArriving / a.zetaBefore - 1) * DEFAULT_ENERGY_PROFILE.acPj;
-  }
-  return account.energy.annPj / (account.energy.snnPj + extra);
 }

@@ -45,7 +45,9 @@ export function backendFromEnv(env: Record<string, string | undefined> = globalT
 async function activate(name: BackendName, options: EngineOptions): Promise<void> {
   if (name === 'tensorflow') {
     // The package registers the 'tensorflow' backend as a side effect of loading its native binding.
-    await import('@tensorflow/tfjs-node' as string);
+    // A variable specifier (not a literal) so bundlers do not follow it into the native addon.
+    const nativePackage = '@tensorflow/tfjs-node';
+    await import(/* @vite-ignore */ /* webpackIgnore: true */ nativePackage);
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
