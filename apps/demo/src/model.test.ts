@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadDataset } from '@spikelite/data';
 import { initEngine } from '@spikelite/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argmax, buildSnn, decodePixels, encodePixels, energyOfTrace, parseDemoModel, parseSamples, traceImage, type LoadedSnn } from './model.js';
@@ -105,6 +107,31 @@ describe('demo model asset', () => {
       const zetaPj = 8 * F[0]! * 4.6 + 0.9 * (F[1]! * (spikes[0]! / (28 * 28 * 16)) + F[2]! * (spikes[1]! / (14 * 14 * 32)) + F[3]! * (spikes[2]! / 128));
       expect(e.ratio).toBeLessThan(annPj / zetaPj);
     }
+  });
+
+  it("the asset's evaluation is what the 1,000 shipped test images give now (accuracy, spikes, pooled energy)", async () => {
+    const set = (await loadDataset(join(publicDir, '..', '..', 'cli', 'data', 'fashion-mnist-mini'))).test;
+    const size = set.height * set.width * set.channels;
+    const counts = loaded.model.layers.map(() => new Array<number>(8).fill(0));
+    const inputCounts = new Array<number>(4).fill(0);
+    let hits = 0;
+    for (let i = 0; i < set.count; i += 250) {
+      const n = Math.min(250, set.count - i);
+      const [pred, c, inp] = tf.tidy(() => {
+        const r = loaded.snn.forward(tf.tensor4d(set.images.subarray(i * size, (i + n) * size), [n, set.height, set.width, set.channels]), { release: true });
+        return [tf.argMax(r.logits, 1), r.spikeCounts, tf.sum(r.inputCounts, 1)];
+      });
+      Array.from(pred.dataSync() as Int32Array).forEach((p, k) => (hits += p === set.labels[i + k] ? 1 : 0));
+      Array.from(c.dataSync() as Float32Array).forEach((v, j) => (counts[Math.floor(j / 8)]![j % 8]! += v / set.count));
+      Array.from(inp.dataSync() as Float32Array).forEach((v, w) => (inputCounts[w]! += v / set.count));
+      tf.dispose([pred, c, inp]);
+    }
+    const ev = loaded.model.evaluation;
+    expect(set.count).toBe(ev.images);
+    expect(hits / set.count).toBe(ev.accuracy);
+    expect(counts.flat().reduce((a, v) => a + v, 0) / loaded.model.layers.reduce((a, l) => a + l.neurons, 0)).toBeCloseTo(ev.spikesPerNeuron, 9);
+    // The mean image's energy (what make-model.ts records via measureConversion): the layers after the pools charged by the pools' output.
+    expect(energyOfTrace(loaded, { counts, inputCounts }).energy.ratio).toBeCloseTo(ev.energyRatio, 9);
   });
 
   it('bad assets fail with one line naming the file and field', () => {
