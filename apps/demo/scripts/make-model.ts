@@ -1,12 +1,15 @@
 /**
  * Makes the demo's committed model asset (Node only; the page never imports onnx, data or
- * conversion): tooling/fixtures/onnx/fmnist-cnn-bn.onnx → importOnnx → threshold conversion
- * (calibration on 512 shuffled images of the shipped training subset) → public/model.json,
- * public/model.weights.bin, public/samples.json (20 test images), with the SNN's accuracy on
- * the 1,000 shipped test images. The asset is then reloaded through src/model.ts and must
- * predict exactly what the converted SNN predicts on all 1,000 images.
+ * conversion): tooling/fixtures/onnx/fmnist-cnn-bn.onnx → importOnnx → conversion with the
+ * `hybrid` recipe (default: thresholds from 512 shuffled images of the shipped training
+ * subset, single-spike LIF neurons, hybrid input, then a fine-tune on the 6,000 shipped
+ * training images, seed fixed) or the `threshold` recipe (IF neurons, direct input) →
+ * public/model.json, public/model.weights.bin, public/samples.json (20 test images), with the
+ * SNN's accuracy, spikes and energy on the 1,000 shipped test images. The asset is then
+ * reloaded through src/model.ts and must predict exactly what the converted SNN predicts on
+ * all 1,000 images.
  *
- *   pnpm --filter @spikelite/demo make-model [--timesteps T] [--scale X]
+ *   pnpm --filter @spikelite/demo make-model [--method hybrid|threshold] [--timesteps T] [--scale X] [--epochs N] [--seed S]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -14,10 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { convert, measureConversion } from '@spikelite/conversion';
+import { HYBRID_THRESHOLD_SCALE, type ConversionRecipeInput, type NeuronSpec } from '@spikelite/schemas';
 import { epochOrder, FASHION_MNIST_CLASS_NAMES, loadDataset, subset, takeFirst, type ImageSet } from '@spikelite/data';
 import { createRng, initEngine } from '@spikelite/engine';
 import { importOnnx, networkFromImport } from '@spikelite/onnx';
-import { argmax, buildSnn, encodePixels, MODEL_FORMAT, parseDemoModel, traceImage, type DemoModel, type Sample, type WeightEntry } from '../src/model.js';
+import { argmax, buildSnn, countInputSpikes, decodePixels, encodePixels, energyOfTrace, MODEL_FORMAT, parseDemoModel, traceImage, type DemoModel, type LoadedSnn, type Sample, type WeightEntry } from '../src/model.js';
 
 // dist/node/scripts/make-model.js → apps/demo
 const demoDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -41,12 +45,55 @@ function predictAll(run: (x: tf.Tensor4D) => tf.Tensor, set: ImageSet, bs = 250)
   return out;
 }
 
+/** The asset's evaluation on a whole set, as the page accounts one image (src/model.ts), averaged. */
+function evaluateSet(loaded: LoadedSnn, set: ImageSet, bs = 250): { accuracy: number; spikesPerNeuron: number; energyRatio: number; inputSpikesPerImage: number } {
+  const T = loaded.model.timesteps;
+  const size = set.height * set.width * set.channels;
+  const counts = loaded.model.layers.map(() => new Array<number>(T).fill(0));
+  const inputCounts = new Array<number>(loaded.net.graph.weightLayers.length).fill(0);
+  let inputSpikes = 0;
+  let hits = 0;
+  for (let i = 0; i < set.count; i += bs) {
+    const n = Math.min(bs, set.count - i);
+    const [pred, c, inp] = tf.tidy(() => {
+      const r = loaded.snn.forward(tf.tensor4d(set.images.subarray(i * size, (i + n) * size), [n, set.height, set.width, set.channels]), { release: true });
+      return [tf.argMax(r.logits, 1), r.spikeCounts, tf.sum(r.inputCounts, 1)];
+    });
+    Array.from(pred.dataSync() as Int32Array).forEach((p, k) => (hits += p === set.labels[i + k] ? 1 : 0));
+    Array.from(c.dataSync() as Float32Array).forEach((v, j) => (counts[Math.floor(j / T)]![j % T]! += v / set.count));
+    Array.from(inp.dataSync() as Float32Array).forEach((v, w) => (inputCounts[w]! += v / set.count));
+    tf.dispose([pred, c, inp]);
+  }
+  for (let i = 0; i < set.count; i++) inputSpikes += countInputSpikes(loaded.model, set.images.subarray(i * size, (i + 1) * size)) / set.count;
+  const neurons = loaded.model.layers.reduce((a, l) => a + l.neurons, 0);
+  return {
+    accuracy: hits / set.count,
+    spikesPerNeuron: counts.flat().reduce((a, v) => a + v, 0) / neurons,
+    energyRatio: energyOfTrace(loaded, { counts, inputCounts, inputSpikes }).energy.ratio,
+    inputSpikesPerImage: inputSpikes,
+  };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { timesteps: { type: 'string', default: '8' }, scale: { type: 'string', default: '0.7' } } });
-  const T = Number(values.timesteps);
-  const scale = Number(values.scale);
+  const { values } = parseArgs({
+    options: {
+      method: { type: 'string', default: 'hybrid' },
+      timesteps: { type: 'string' },
+      scale: { type: 'string' },
+      epochs: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '0' },
+    },
+  });
+  const method = values.method;
+  if (method !== 'hybrid' && method !== 'threshold') throw new Error(`--method: expected hybrid or threshold, got '${method}'`);
+  const T = Number(values.timesteps ?? (method === 'hybrid' ? 5 : 8));
+  const scale = Number(values.scale ?? (method === 'hybrid' ? HYBRID_THRESHOLD_SCALE : 0.7));
+  const epochs = Number(values.epochs);
+  const seed = Number(values.seed);
   if (!Number.isInteger(T) || T < 1) throw new Error(`--timesteps: expected a positive integer, got '${values.timesteps}'`);
   if (!(scale > 0)) throw new Error(`--scale: expected a positive number, got '${values.scale}'`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`--epochs: expected a non-negative integer, got '${values.epochs}'`);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got '${values.seed}'`);
   const engine = await initEngine({ backend: 'wasm' });
   const t0 = performance.now();
   const data = await loadDataset(DATA);
@@ -54,15 +101,42 @@ async function main(): Promise<void> {
   const net = networkFromImport(imported);
   const calibSet = takeFirst(subset(data.train, Array.from(epochOrder(data.train.count, createRng(1)))), CALIB);
   const calib = tf.tensor4d(calibSet.images, [calibSet.count, calibSet.height, calibSet.width, calibSet.channels]);
-  const recipe = { kind: 'threshold', timesteps: T, scale, calibration: { images: CALIB, statistic: 'percentile', percentile: 99.7 } } as const;
-  const result = await convert(net, recipe, { calibrationImages: calib, log: (m) => console.error(m) });
+  const calibration = { images: CALIB, statistic: 'percentile', percentile: 99.7 } as const;
+  const recipe: ConversionRecipeInput =
+    method === 'hybrid'
+      ? { kind: 'hybrid', timesteps: T, scale, calibration, finetuneEpochs: epochs }
+      : { kind: 'threshold', timesteps: T, scale, calibration };
+  let lastLog = 0;
+  const result = await convert(net, recipe, {
+    calibrationImages: calib,
+    log: (m) => console.error(m),
+    ...(method === 'hybrid'
+      ? {
+          finetune: {
+            train: data.train, test: data.test, batchSize: 64, seed,
+            onEvent: (e) => {
+              if (e.type === 'batch' && (e.batch === e.batches || performance.now() - lastLog > 30_000)) {
+                lastLog = performance.now();
+                console.error(`fine-tune epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)} %`);
+              }
+            },
+          },
+        }
+      : {}),
+  });
   calib.dispose();
 
-  const m = measureConversion(result, data.test);
-  const annPred = predictAll((x) => net.forwardAnn(x), data.test);
+  // Neuron specs with the trained thresholds (the hybrid fine-tune trains θ; λ stays 1).
+  const neurons: NeuronSpec[] = result.snn.neurons.map((n) => {
+    if (n.spec.kind !== 'singleSpikeLif' || n.mode !== 'step') return n.spec;
+    const [theta] = n.getParameter('threshold');
+    const [leak] = n.getParameter('leak');
+    if (leak !== 1) throw new Error(`${n.name}: leak ${leak}, expected the fixed 1`);
+    return { ...n.spec, threshold: theta! };
+  });
   const snnPred = predictAll((x) => result.snn.forward(x, { release: true }).logits, data.test);
+  const annPred = predictAll((x) => net.forwardAnn(x), data.test);
   const annAccuracy = annPred.reduce((a, p, i) => a + (p === data.test.labels[i] ? 1 : 0), 0) / data.test.count;
-  console.error(`T=${T} scale=${scale}: SNN ${(m.accuracy * 100).toFixed(2)} % (ANN ${(annAccuracy * 100).toFixed(2)} %) on ${data.test.count} images, ${m.spikesPerNeuron.toFixed(3)} spikes/neuron, energy ANN/SNN ${m.energy.ratio.toFixed(2)}×`);
 
   // Weights: every parameter of the (weight-normalised) network, float32 little-endian, in graph order.
   const weights: WeightEntry[] = [];
@@ -75,14 +149,16 @@ async function main(): Promise<void> {
   const bin = new Float32Array(offset);
   for (const w of weights) bin.set(snapshot.get(w.name)!, w.offset);
 
+  const thresholdOf = (spec: NeuronSpec): number | null => ('threshold' in spec && typeof spec.threshold === 'number' ? spec.threshold : null);
   const model: DemoModel = {
     format: MODEL_FORMAT,
     version: 1,
     spec: result.network.spec,
     timesteps: result.info.timesteps,
-    encoding: { kind: 'direct' },
-    neurons: result.snn.neurons.map((n) => n.spec),
-    layers: result.info.layers.map((l, i) => ({ ...l, neurons: result.snn.neuronsPerLayer()[i]! })),
+    encoding: result.snn.encoder.spec,
+    neurons,
+    layers: result.info.layers.map((l, i) => ({ layer: l.layer, activation: l.activation, neuron: l.neuron, threshold: thresholdOf(neurons[i]!) ?? l.threshold, neurons: result.snn.neuronsPerLayer()[i]! })),
+    // inputSpikesPerElement: measured on the calibration images; the page counts each image's own.
     energyInput: result.info.input,
     gradedSpikes: result.info.gradedSpikes,
     classNames: [...FASHION_MNIST_CLASS_NAMES],
@@ -92,12 +168,29 @@ async function main(): Promise<void> {
       onnx: relative(root, ONNX),
       recipe: result.info.recipe,
       calibration: `${CALIB} shuffled images (seed 1) of ${relative(root, DATA)} train, ANN statistics + weight normalisation`,
+      ...(method === 'hybrid' ? { finetune: `${epochs} epoch(s) on the ${data.train.count.toLocaleString('en')} images of ${relative(root, DATA)} train, batch 64, seed ${seed}; thresholds before it: ${result.info.layers.map((l) => l.threshold?.toPrecision(4)).join(', ')}` } : {}),
       notes: result.info.notes,
       backend: engine.backend,
       script: 'apps/demo/scripts/make-model.ts',
     },
-    evaluation: { images: data.test.count, accuracy: m.accuracy, annAccuracy, spikesPerNeuron: m.spikesPerNeuron, energyRatio: m.energy.ratio },
+    evaluation: { images: 0, accuracy: 0, annAccuracy, spikesPerNeuron: 0, energyRatio: 0 },
   };
+
+  // Round trip: the asset, rebuilt as the page builds it, must agree with the converted SNN on every image.
+  const loaded = buildSnn(parseDemoModel(JSON.parse(JSON.stringify(model))), bin.slice());
+  const again = predictAll((x) => loaded.snn.forward(x, { release: true }).logits, data.test);
+  const mismatches = again.reduce((a, p, i) => a + (p === snnPred[i] ? 0 : 1), 0);
+  if (mismatches > 0) throw new Error(`the reloaded asset disagrees with the converted SNN on ${mismatches} of ${data.test.count} images`);
+  const ev = evaluateSet(loaded, data.test);
+  const accuracy = snnPred.reduce((a, p, i) => a + (p === data.test.labels[i] ? 1 : 0), 0) / data.test.count;
+  if (ev.accuracy !== accuracy) throw new Error(`evaluation: ${ev.accuracy} ≠ ${accuracy}`);
+  model.evaluation = { images: data.test.count, accuracy, annAccuracy, spikesPerNeuron: ev.spikesPerNeuron, energyRatio: ev.energyRatio };
+  const m = measureConversion(result, data.test, { evaluated: result.info.finetune });
+  console.error(
+    `${method} T=${T} scale=${scale}${method === 'hybrid' ? ` epochs=${epochs} seed=${seed}` : ''}: SNN ${(accuracy * 100).toFixed(2)} % (ANN ${(annAccuracy * 100).toFixed(2)} %) on ${data.test.count} images, ` +
+      `${ev.spikesPerNeuron.toFixed(3)} spikes/neuron, ${ev.inputSpikesPerImage.toFixed(1)} input spikes/image, energy ANN/SNN ${ev.energyRatio.toFixed(3)}× ` +
+      `(measureConversion: ${(m.accuracy * 100).toFixed(2)} %, ${m.energy.ratio.toFixed(3)}×, input spikes from the calibration images); thresholds ${model.layers.map((l) => l.threshold?.toPrecision(4)).join(', ')}`,
+  );
 
   // Samples: the first two test images of every class, in test-set order.
   const size = data.test.height * data.test.width * data.test.channels;
@@ -116,24 +209,20 @@ async function main(): Promise<void> {
     snnPrediction: snnPred[i]!,
   }));
 
+  // And the single-image trace the page runs gives the same class as the batched run.
+  for (const s of samples) {
+    const tr = await traceImage(loaded, decodePixels(s.pixels));
+    if (tr.prediction !== s.snnPrediction) throw new Error(`sample ${s.index}: traced prediction ${tr.prediction} ≠ batched ${s.snnPrediction}`);
+    if (argmax(tr.membrane[tr.timesteps - 1]!) !== tr.prediction) throw new Error('trace: prediction is not argmax U(T)');
+    const sent = tr.inputByStep.reduce((a, v, t) => a + (loaded.snn.encoder.isAnalog(t) ? 0 : v), 0);
+    if (sent !== tr.inputSpikes) throw new Error(`sample ${s.index}: ${tr.inputSpikes} input spikes counted from the image, the encoder sent ${sent}`);
+  }
+  loaded.dispose();
+
   await mkdir(OUT, { recursive: true });
   await writeFile(join(OUT, 'model.json'), `${JSON.stringify(model, null, 1)}\n`);
   await writeFile(join(OUT, model.weightsFile), new Uint8Array(bin.buffer));
   await writeFile(join(OUT, 'samples.json'), `${JSON.stringify(samples, null, 1)}\n`);
-
-  // Round trip: the written asset, rebuilt as the page builds it, must agree on every image.
-  const loaded = buildSnn(parseDemoModel(JSON.parse(JSON.stringify(model))), bin.slice());
-  const again = predictAll((x) => loaded.snn.forward(x, { release: true }).logits, data.test);
-  const mismatches = again.reduce((a, p, i) => a + (p === snnPred[i] ? 0 : 1), 0);
-  if (mismatches > 0) throw new Error(`the reloaded asset disagrees with the converted SNN on ${mismatches} of ${data.test.count} images`);
-  // And the single-image trace the page runs gives the same class as the batched run.
-  for (const s of samples) {
-    const px = Uint8Array.from(data.test.images.subarray(s.index * size, (s.index + 1) * size), (v) => Math.round(v * 255));
-    const tr = await traceImage(loaded, px);
-    if (tr.prediction !== s.snnPrediction) throw new Error(`sample ${s.index}: traced prediction ${tr.prediction} ≠ batched ${s.snnPrediction}`);
-    if (argmax(tr.membrane[tr.timesteps - 1]!) !== tr.prediction) throw new Error('trace: prediction is not argmax U(T)');
-  }
-  loaded.dispose();
   result.dispose();
   net.dispose();
   console.error(`wrote ${relative(root, OUT)}/{model.json, ${model.weightsFile} (${bin.byteLength} bytes), samples.json}; round trip ok; ${Math.round(performance.now() - t0)} ms`);

@@ -121,18 +121,20 @@ describe.runIf(haveChromium || CI)('demo page in headless chromium', () => {
   });
 
   /** Click Run, wait for body[data-state=done], read what the page shows. */
-  async function runOnPage(): Promise<{ prediction: number; ratio: number; runMs: number }> {
+  async function runOnPage(): Promise<{ prediction: number; ratio: number; runMs: number; maxSpikes: number; inputSpikes: number }> {
     await page.click('[data-testid=run]');
     await page.waitForSelector('body[data-state=done]', { timeout: 120_000 });
     const prediction = Number(await page.getAttribute('[data-testid=prediction]', 'data-class'));
     const ratio = Number(await page.getAttribute('[data-testid=energy]', 'data-ratio'));
     const runMs = Number(await page.getAttribute('[data-testid=run-ms]', 'data-ms'));
-    return { prediction, ratio, runMs };
+    const maxSpikes = Number(await page.getAttribute('[data-testid=max-spikes]', 'data-max'));
+    const inputSpikes = Number(await page.getAttribute('[data-testid=input-spikes]', 'data-count'));
+    return { prediction, ratio, runMs, maxSpikes, inputSpikes };
   }
 
-  async function nodeRun(pixels: Uint8Array): Promise<{ prediction: number; ratio: number }> {
+  async function nodeRun(pixels: Uint8Array): Promise<{ prediction: number; ratio: number; maxSpikes: number; inputSpikes: number }> {
     const tr = await traceImage(loaded, pixels);
-    return { prediction: tr.prediction, ratio: energyOfTrace(loaded, tr).energy.ratio };
+    return { prediction: tr.prediction, ratio: energyOfTrace(loaded, tr).energy.ratio, maxSpikes: Math.max(...tr.maxSpikesPerNeuron), inputSpikes: tr.inputSpikes };
   }
 
   it('loads, picks a backend, and runs a drawing and a test image as Node does', async () => {
@@ -167,6 +169,11 @@ describe.runIf(haveChromium || CI)('demo page in headless chromium', () => {
     const firstNode = await nodeRun(drawn);
     expect(first.prediction).toBe(firstNode.prediction);
     expect(Math.abs(first.ratio / firstNode.ratio - 1)).toBeLessThanOrEqual(tol);
+    // The input spikes the page counted from the drawing: its non-black pixels (hybrid input, T > 1).
+    expect(first.inputSpikes).toBe(drawn.filter((v) => v > 0).length);
+    expect(first.inputSpikes).toBe(firstNode.inputSpikes);
+    // Single-spike neurons: the page shows that no hidden neuron fired twice.
+    expect(first.maxSpikes).toBe(1);
 
     // 2. A shipped test image, after the warm-up run above.
     const samples = parseSamples(JSON.parse(readFileSync(join(demoDir, 'public', 'samples.json'), 'utf8')));
@@ -175,8 +182,12 @@ describe.runIf(haveChromium || CI)('demo page in headless chromium', () => {
     const node = await nodeRun(decodePixels(samples[SAMPLE]!.pixels));
     expect(second.prediction).toBe(node.prediction);
     expect(second.prediction).toBe(samples[SAMPLE]!.label);
-    expect(second.ratio).toBeGreaterThan(0);
+    expect(second.ratio).toBeGreaterThan(1);
     expect(Math.abs(second.ratio / node.ratio - 1)).toBeLessThanOrEqual(tol);
+    expect(second.maxSpikes).toBe(node.maxSpikes);
+    expect(second.maxSpikes).toBe(1);
+    expect(second.inputSpikes).toBe(node.inputSpikes);
+    expect(await page.textContent('[data-testid=max-spikes]')).toContain('Max spikes of one hidden neuron on this image: 1');
     const shown = Number(await page.textContent('[data-testid=energy-ratio]'));
     expect(shown).toBeCloseTo(node.ratio, 3);
     expect(await page.isHidden('[data-testid=error]')).toBe(true);
@@ -191,6 +202,7 @@ describe.runIf(haveChromium || CI)('demo page in headless chromium', () => {
       const r = await runOnPage();
       expect(r.prediction).toBe(node.prediction);
       expect(Math.abs(r.ratio / node.ratio - 1)).toBeLessThanOrEqual(1e-9);
+      expect(r.maxSpikes).toBe(1);
       timings[`${forced}FirstRunMs`] = Math.round(r.runMs);
     }
     console.log(JSON.stringify({ ...timings, prediction: second.prediction, ratio: second.ratio, nodeRatio: node.ratio }));

@@ -146,6 +146,13 @@ function setupSamples(): void {
   });
 }
 
+/** 'IF' / 'single-spike LIF' for a neuron kind. */
+function neuronName(kind: string): string {
+  return kind === 'singleSpikeLif' ? 'single-spike LIF' : kind === 'if' ? 'IF' : kind === 'lif' ? 'LIF' : kind;
+}
+
+const singleSpike = (): boolean => loaded.model.neurons.every((n) => n.kind === 'singleSpikeLif');
+
 function setupRasters(): void {
   const box = $('#rasters');
   const acts = loaded.net.graph.activations;
@@ -157,7 +164,7 @@ function setupRasters(): void {
     c.dataset['testid'] = `raster-${i}`;
     const cap = document.createElement('figcaption');
     const theta = l.threshold === null ? '' : `, θ = ${l.threshold.toPrecision(3)}`;
-    cap.textContent = `Hidden layer ${i + 1}: ${acts[i]!.input.join('×')} = ${l.neurons.toLocaleString('en')} ${l.neuron.toUpperCase()} neurons${theta}`;
+    cap.textContent = `Hidden layer ${i + 1}: ${acts[i]!.input.join('×')} = ${l.neurons.toLocaleString('en')} ${neuronName(l.neuron)} neurons${theta}`;
     const stats = document.createElement('figcaption');
     fig.append(c, cap, stats);
     box.append(fig);
@@ -185,6 +192,13 @@ function renderStep(tr: SnnTrace, shown: number, rows: Array<{ rows: number[]; f
     const sofar = tr.counts[l]!.slice(0, shown).reduce((a, v) => a + v, 0);
     rasterCaptions[l]!.textContent = `${rows[l]!.fired.toLocaleString('en')} of them fire on this image; ${rows[l]!.rows.length} of those shown (random). Spikes so far: ${sofar.toLocaleString('en')} (${(sofar / n).toFixed(3)} per neuron).`;
   });
+  const input = tr.inputByStep.map((v, k) => (loaded.snn.encoder.isAnalog(k) ? null : v));
+  const sent = input.slice(0, shown).reduce<number>((a, v) => a + (v ?? 0), 0);
+  const enc = loaded.model.encoding;
+  $('#input-steps').textContent =
+    enc.kind === 'direct'
+      ? `Input: the analog image at every step (direct input).`
+      : `Input: the analog image at t = 1, then one spike per non-black pixel, brighter ones earlier (${input.map((v, k) => (v === null ? null : `t = ${k + 1}: ${v}`)).filter((v) => v !== null).join(', ')}); ${sent} of ${tr.inputSpikes} sent so far.`;
 }
 
 /** 'conv 3×3 → 16' / 'linear → 128' for a weight layer's path ('layers.3'). */
@@ -194,6 +208,13 @@ function layerLabel(path: string): string {
   if (node.op === 'linear') return `linear → ${node.layer.units}`;
   const k = node.layer.kernelSize;
   return `conv ${typeof k === 'number' ? `${k}×${k}` : k.join('×')} → ${node.layer.filters}`;
+}
+
+function firstLayerText(tr: SnnTrace): string {
+  const a = loaded.model.energyInput.analogSteps;
+  if (loaded.model.encoding.kind === 'direct') return `the first layer gets the analog image at every step (${a} × its MACs)`;
+  const px = loaded.model.spec.input.height * loaded.model.spec.input.width * loaded.model.spec.input.channels;
+  return `the first layer gets the analog image ${a === 1 ? 'once' : `${a} times`} (${a} × its MACs), then <span data-testid="input-spikes" data-count="${tr.inputSpikes}">${tr.inputSpikes}</span> input spikes, one per non-black pixel (${(tr.inputSpikes / px).toFixed(3)} per pixel, ACs)`;
 }
 
 function renderEnergy(account: EnergyAccount, tr: SnnTrace): void {
@@ -222,7 +243,7 @@ function renderEnergy(account: EnergyAccount, tr: SnnTrace): void {
     <p class="muted">${totalSpikes.toLocaleString('en')} spikes in ${tr.timesteps} steps = ${(totalSpikes / neurons).toFixed(3)} per hidden neuron
       (1,000 test images: ${loaded.model.evaluation.spikesPerNeuron.toFixed(3)} on average, energy ratio ${loaded.model.evaluation.energyRatio.toFixed(2)}×).
       Profile ${e.profile}: MAC ${p.macPj} pJ, AC ${p.acPj} pJ. A spike costs one AC per synapse it reaches
-      (after a max pool: the spikes leaving it, an OR of each window); the first layer gets the analog image at every step (${loaded.model.energyInput.analogSteps} × its MACs).
+      (after a max pool: the spikes leaving it, an OR of each window); ${firstLayerText(tr)}.
       Not in the ratio: neuron updates (ANN ${fmtPj(account.neuronUpdates?.annPj ?? 0)}, SNN ${fmtPj(account.neuronUpdates?.snnPj ?? 0)})
       and pooling (ANN ${fmtPj(account.pooling.annPj)}, SNN ${fmtPj(account.pooling.snnPj)}); with them: ${account.total.ratio.toFixed(3)}×.</p>`;
 }
@@ -239,6 +260,10 @@ async function run(): Promise<void> {
     $('#run-ms').textContent = `Forward pass (${tr.timesteps} timesteps) and read-back: ${tr.runMs.toFixed(0)} ms on ${$('[data-testid=backend]').textContent}${cold}; replayed at ${STEP_MS} ms per step.`;
     $('#run-ms').dataset['ms'] = String(tr.runMs);
     const rows = tr.spikes.map((s, l) => rasterRows(s, loaded.model.layers[l]!.neurons, tr.timesteps, l));
+    const most = Math.max(...tr.maxSpikesPerNeuron);
+    const maxEl = $('#max-spikes');
+    maxEl.dataset['max'] = String(most);
+    maxEl.innerHTML = `Max spikes of one hidden neuron on this image: <strong>${most}</strong> (per layer ${tr.maxSpikesPerNeuron.join(', ')})${singleSpike() ? ': single-spike neurons, each fires at most once' : ''}.`;
     let lo = 0;
     let hi = 0;
     for (const row of tr.membrane) for (const v of row) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
@@ -284,9 +309,13 @@ async function start(): Promise<void> {
   samples = parseSamples(await (await fetchOk('samples.json')).json());
   loaded = buildSnn(model, weights);
   const ev = model.evaluation;
-  const recipe = model.provenance['recipe'] as { scale?: number } | undefined;
-  $('[data-testid=model-info]').textContent = `${model.spec.name ?? 'model'} as an SNN, T = ${model.timesteps}: ${pct(ev.accuracy)} on ${ev.images.toLocaleString('en')} test images (ANN ${pct(ev.annAccuracy)})`;
-  $('#footer').textContent = `Model: ${String(model.provenance['onnx'])} (a PyTorch CNN, ONNX) converted to IF neurons by threshold balancing (T = ${model.timesteps}, thresholds × ${recipe?.scale ?? 1}, ${String(model.provenance['calibration'])}). Made by ${String(model.provenance['script'])}. Energy: @spikelite/energy from this image's measured spikes.`;
+  const recipe = model.provenance['recipe'] as { kind?: string; scale?: number; finetuneEpochs?: number } | undefined;
+  $('[data-testid=model-info]').textContent = `${model.spec.name ?? 'model'} as an SNN (${neuronName(model.neurons[0]?.kind ?? '')} neurons, ${model.encoding.kind} input), T = ${model.timesteps}: ${pct(ev.accuracy)} on ${ev.images.toLocaleString('en')} test images (ANN ${pct(ev.annAccuracy)}), ${ev.spikesPerNeuron.toFixed(3)} spikes per neuron, energy ANN/SNN ${ev.energyRatio.toFixed(2)}×`;
+  const how =
+    recipe?.kind === 'hybrid'
+      ? `converted to single-spike LIF neurons with hybrid input by the hybrid recipe (T = ${model.timesteps}, thresholds × ${recipe.scale ?? 1} from ${String(model.provenance['calibration'])}, then fine-tuned with the spike-time + membrane loss: ${String(model.provenance['finetune'])})`
+      : `converted to IF neurons by threshold balancing (T = ${model.timesteps}, thresholds × ${recipe?.scale ?? 1}, ${String(model.provenance['calibration'])})`;
+  $('#footer').textContent = `Model: ${String(model.provenance['onnx'])} (a PyTorch CNN, ONNX) ${how}. Made by ${String(model.provenance['script'])}. Energy: @spikelite/energy from this image's measured spikes.`;
   window.spikeliteDemo = { input: () => Array.from(input) };
   setupSamples();
   setupRasters();

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { accountEnergy, type EnergyAccount } from '@spikelite/energy';
-import { createEncoder } from '@spikelite/encoding';
+import { createEncoder, NEVER, temporalSpikeTimes } from '@spikelite/encoding';
 import { Network, SnnModel } from '@spikelite/models';
 import { getNeuronDefinition } from '@spikelite/neurons';
 import { DEFAULT_ENERGY_PROFILE, EncodingSpec, ModelSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
@@ -29,7 +29,10 @@ export interface DemoModel {
   neurons: NeuronSpec[];
   /** Per activation layer: the ANN activation it replaces and its neuron count per image. */
   layers: Array<{ layer: string; activation: string; neuron: string; threshold: number | null; neurons: number }>;
-  /** How layer 1 is fed, for energy accounting (direct input: analog at every step). */
+  /**
+   * How layer 1 is fed, for energy accounting: analog steps (direct: T, hybrid: 1) and the
+   * input spikes per element measured on the calibration images (the page counts each image's own).
+   */
   energyInput: { analogSteps: number; inputSpikesPerElement: number };
   gradedSpikes: boolean;
   classNames: string[];
@@ -144,6 +147,12 @@ export interface SnnTrace {
    * element than the neurons before the pool emit); for the first layer, the analog image × T.
    */
   inputCounts: number[];
+  /** The first weight layer's input summed over the image, per step (analog steps: Σ pixel values; spike steps: spikes). */
+  inputByStep: number[];
+  /** Input spikes of this image (all steps), counted from its pixels by {@link countInputSpikes}. */
+  inputSpikes: number;
+  /** Per hidden layer, the most spikes one neuron fired over the T steps (single-spike neurons: at most 1). */
+  maxSpikesPerNeuron: number[];
   /** argmax U(t) at every step; the last one is the prediction. */
   predictionByStep: number[];
   prediction: number;
@@ -157,6 +166,22 @@ export function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
+/**
+ * Input spikes the model's encoder sends for one image (values in [0, 1]), counted from the
+ * pixels: direct input sends none; temporal and hybrid send one spike per pixel whose spike
+ * time (the encoder's own mapping, temporalSpikeTimes) falls inside the T steps: with the
+ * defaults (threshold 0, tMin 1), every non-black pixel once when T > 1.
+ */
+export function countInputSpikes(model: Pick<DemoModel, 'encoding' | 'timesteps'>, values: ArrayLike<number>): number {
+  const enc = model.encoding;
+  if (enc.kind === 'direct') return 0;
+  if (enc.kind === 'rate') throw new Error('model.json: encoding: rate input is stochastic; the demo counts spikes of direct, temporal and hybrid input only');
+  const times = temporalSpikeTimes(values, enc.kind === 'hybrid' ? enc.temporal : enc, model.timesteps);
+  let n = 0;
+  for (const t of times) if (t !== NEVER) n++;
+  return n;
+}
+
 /** Run one image (uint8 pixels, H×W×C) through the SNN, recording U(t) and every spike. */
 export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise<SnnTrace> {
   const { height, width, channels } = loaded.model.spec.input;
@@ -168,29 +193,40 @@ export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise
     const x = tf.tensor4d(input, [1, height, width, channels]);
     const spikes: tf.Tensor[][] = loaded.snn.neurons.map(() => []);
     const r = loaded.snn.forward(x, { recordMembrane: true, onSpikes: (l, t, s) => { spikes[l]![t] = tf.reshape(s, [-1]); } });
-    return { membrane: tf.stack(r.membrane!), counts: r.spikeCounts, inputs: tf.sum(r.inputCounts, 1), spikes: spikes.map((l) => tf.stack(l)) };
+    return { membrane: tf.stack(r.membrane!), counts: r.spikeCounts, inputCounts: r.inputCounts, spikes: spikes.map((l) => tf.stack(l)) };
   });
   try {
-    const [membrane, counts, inputs, ...spikes] = await Promise.all([out.membrane.data(), out.counts.data(), out.inputs.data(), ...out.spikes.map((s) => s.data())]);
+    const [membrane, counts, inputCounts, ...spikes] = await Promise.all([out.membrane.data(), out.counts.data(), out.inputCounts.data(), ...out.spikes.map((s) => s.data())]);
     const T = loaded.model.timesteps;
     const classes = loaded.model.spec.classes;
     const u = Array.from({ length: T }, (_, t) => Float32Array.from(membrane.subarray(t * classes, (t + 1) * classes)));
     const layers = spikes.length;
     const c = Array.from({ length: layers }, (_, l) => Array.from(counts.subarray(l * T, (l + 1) * T)));
     const predictionByStep = u.map((row) => argmax(row));
+    const rasters = spikes.map((s) => Uint8Array.from(s as Float32Array, (v) => (v > 0 ? 1 : 0)));
+    const maxSpikesPerNeuron = rasters.map((s) => {
+      const n = s.length / T;
+      const per = new Uint16Array(n);
+      for (let i = 0; i < s.length; i++) per[i % n]! += s[i]!;
+      return per.reduce((a, v) => Math.max(a, v), 0);
+    });
+    const weightLayers = out.inputCounts.shape[0]!;
     return {
       timesteps: T,
       classes,
       membrane: u,
-      spikes: spikes.map((s) => Uint8Array.from(s as Float32Array, (v) => (v > 0 ? 1 : 0))),
+      spikes: rasters,
       counts: c,
-      inputCounts: Array.from(inputs),
+      inputCounts: Array.from({ length: weightLayers }, (_, w) => Array.from(inputCounts.subarray(w * T, (w + 1) * T)).reduce((a, v) => a + v, 0)),
+      inputByStep: Array.from(inputCounts.subarray(0, T)),
+      inputSpikes: countInputSpikes(loaded.model, input),
+      maxSpikesPerNeuron,
       predictionByStep,
       prediction: predictionByStep[T - 1]!,
       runMs: performance.now() - t0,
     };
   } finally {
-    tf.dispose([out.membrane, out.counts, out.inputs, ...out.spikes]);
+    tf.dispose([out.membrane, out.counts, out.inputCounts, ...out.spikes]);
   }
 }
 
@@ -199,18 +235,21 @@ export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise
  * profile cmos45nm-fp32. ζ_l = this image's spikes per neuron of layer l over all T; each
  * spike-fed weight layer is charged by the spikes that reach it per input element
  * (inputEventsPerElement), so a layer after a max pool pays for the pool's output, not its input.
+ * The first layer: the asset's analog steps × its MACs, plus one AC per synapse for each of
+ * this image's input spikes (hybrid: one per non-black pixel).
  */
-export function energyOfTrace(loaded: LoadedSnn, tr: Pick<SnnTrace, 'counts' | 'inputCounts'>): EnergyAccount {
+export function energyOfTrace(loaded: LoadedSnn, tr: Pick<SnnTrace, 'counts' | 'inputCounts' | 'inputSpikes'>): EnergyAccount {
   const T = loaded.model.timesteps;
   const { weightLayers } = loaded.net.graph;
   if (tr.inputCounts.length !== weightLayers.length) throw new Error(`energy: ${tr.inputCounts.length} input counts for ${weightLayers.length} weight layers`);
   const spikesPerNeuron = tr.counts.map((c, l) => c.reduce((a, v) => a + v, 0) / loaded.model.layers[l]!.neurons);
+  const { height, width, channels } = loaded.model.spec.input;
   return accountEnergy({
     graph: loaded.net.graph,
     spikesPerNeuron,
-    // The first layer's entry (the analog image) is not used: it is charged as analogSteps × its MACs.
+    // The first layer's entry (the encoded image) is not used: it is charged by `input` below.
     inputEventsPerElement: tr.inputCounts.map((c, i) => c / weightLayers[i]!.input.reduce((a, b) => a * b, 1)),
-    input: loaded.model.energyInput,
+    input: { analogSteps: loaded.model.energyInput.analogSteps, inputSpikesPerElement: tr.inputSpikes / (height * width * channels) },
     gradedSpikes: loaded.model.gradedSpikes,
     profile: DEFAULT_ENERGY_PROFILE,
     timesteps: T,
