@@ -60,7 +60,9 @@ export function buildCheckpointModel(ck: LoadedCheckpoint, timesteps: number): C
   else {
     if (m.neuron === undefined) throw new CliError(`--checkpoint: ${ck.dir}: an SNN checkpoint without a neuron spec`);
     snn = new SnnModel(net, { timesteps, neuron: m.neuron, encoder: createEncoder(m.encoding ?? { kind: 'direct' }, { timesteps }) });
-    target = snnTarget(snn, m.train?.loss ?? { kind: 'ce', on: 'final', labelSmoothing: 0 });
+    // Evaluation only: the prediction is argmax U(T) whatever the training loss, and the
+    // hybrid's spike-time loss would need θ_out, which the checkpoint does not carry.
+    target = snnTarget(snn, { kind: 'ce', on: 'final', labelSmoothing: 0 });
   }
   for (const [name, v] of target.state()) {
     const t = ck.tensors.get(name);
