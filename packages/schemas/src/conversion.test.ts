@@ -26,6 +26,7 @@ describe('ConversionRecipe', () => {
   it('round-trips every kind', () => {
     roundTrip({ kind: 'threshold', timesteps: 32, calibration: { statistic: 'max' }, scale: 0.9, neuron: 'lif', reset: 'hard' });
     roundTrip({ kind: 'fs', K: 2, coefficients: { relu: { h: [1, 0.5], d: [1, 0.5], T: [1, 0.5] } } });
+    roundTrip({ kind: 'fs', fit: 'samples' });
     roundTrip({ kind: 'diet', finetuneEpochs: 3, optimizer: { kind: 'sgd', lr: 0.001 } });
     roundTrip({ kind: 'hybrid', calibration: { images: 128, granularity: 'channel' } });
   });
@@ -73,6 +74,7 @@ describe('ConversionRecipe', () => {
     expect(
       message(() => parseWith(ConversionRecipe, { kind: 'fs', coefficients: { tanh: { h: [1], d: [1], T: [1] } } }, 'r')),
     ).toBe('r: coefficients.tanh: unknown field');
+    expect(message(() => parseWith(ConversionRecipe, { kind: 'fs', fit: 'grid' }, 'r'))).toMatch(/^r: fit: .*missing.*layer.*samples/);
     expect(message(() => parseWith(ConversionRecipe, { kind: 'snn' }, 'r'))).toBe(
       'r: kind: unknown kind "snn"; expected one of: threshold, fs, diet, hybrid',
     );

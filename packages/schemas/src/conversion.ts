@@ -58,10 +58,13 @@ export const FsRecipe = z
     reluAlpha: PositiveNumber.default(25),
     /**
      * Which non-ReLU activations get coefficients fitted here: 'missing' (default) only those
-     * without a published set at this K; 'layer' every one, each on its own layer's observed
-     * input range (the published sets are fitted on a wide fixed range, SPEC §3).
+     * without a published set at this K; 'layer' every one, each on a uniform grid over its own
+     * layer's observed input range (the published sets are fitted on a wide fixed range, SPEC §3);
+     * 'samples' every one, on a subsample of its layer's observed inputs (MSE weighted by the
+     * input distribution), warm-started from the published set when there is one, with a small
+     * spike-count penalty (see the conversion README for the measured effect).
      */
-    fit: z.enum(['missing', 'layer']).optional(),
+    fit: z.enum(['missing', 'layer', 'samples']).optional(),
   })
   .superRefine((r, ctx) => {
     if (r.K === undefined || r.coefficients === undefined) return;

@@ -15,6 +15,11 @@
  * Scale: the paper ran 100 restarts × ~5000 iterations (extended by 1000 on every improvement)
  * on 100,000 grid points. The defaults here (4 restarts × 800 iterations on 1,000 points) run
  * in about a second; raise them for production coefficients.
+ *
+ * Beyond the paper's script: `samples` fits on observed inputs instead of a uniform grid (the
+ * MSE then follows the input distribution), `init` warm-starts restart 0 from a given set (the
+ * published ones), and `spikePenalty` λ adds λ·mean(Σ_t z) to the loss (the script's spike
+ * term, there with weight 0), differentiated through the same surrogate.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@spikelite/engine';
@@ -36,15 +41,22 @@ export interface FsFitLossOptions {
   readonly c?: number;
   /** Per-point importance weights imp(x) (SPEC §3c); default 1 everywhere. */
   readonly importance?: ArrayLike<number>;
+  /**
+   * Weight λ of the spike-count term λ·mean(Σ_t z(t)) (SPEC §3c: present in `find_coeffs.py`
+   * with weight 0). Its gradient flows through the same surrogate as the MSE's. Default 0.
+   */
+  readonly spikePenalty?: number;
 }
 
 export interface FsFitLossValue {
-  /** mse + c·reg. */
+  /** mse + c·reg + λ·spikes. */
   readonly loss: number;
   /** mean(imp·(f − f̂)²). */
   readonly mse: number;
   /** Σ_t (mean(max(|v_s(t)| − 1, 0)))². */
   readonly reg: number;
+  /** mean over the inputs of Σ_t z(t) (unweighted). */
+  readonly spikes: number;
 }
 
 export interface FsFitGradient {
@@ -57,8 +69,8 @@ export interface FsFitGradient {
 export function fsFitLoss(x: ArrayLike<number>, y: ArrayLike<number>, coeffs: FsCoefficients, options: FsFitLossOptions = {}): FsFitLossValue {
   const K = checkFsCoefficients(coeffs);
   const p = new FitProblem(x, y, K, options.importance);
-  const { loss, mse, reg } = p.evaluate(packParams(coeffs), options.c ?? 0.1, null);
-  return { loss, mse, reg };
+  const { loss, mse, reg, spikes } = p.evaluate(packParams(coeffs), options.c ?? 0.1, null, options.spikePenalty ?? 0);
+  return { loss, mse, reg, spikes };
 }
 
 /** The FS fit loss and its surrogate gradient with respect to h, d and T. */
@@ -71,7 +83,7 @@ export function fsFitLossGrad(
   const K = checkFsCoefficients(coeffs);
   const p = new FitProblem(x, y, K, options.importance);
   const g = new Float64Array(3 * K);
-  const value = p.evaluate(packParams(coeffs), options.c ?? 0.1, g);
+  const value = p.evaluate(packParams(coeffs), options.c ?? 0.1, g, options.spikePenalty ?? 0);
   return { ...value, grad: { h: g.slice(0, K), d: g.slice(K, 2 * K), T: g.slice(2 * K) } };
 }
 
@@ -83,14 +95,16 @@ export function fsFitLossTensor(
   x: tf.Tensor,
   y: tf.Tensor,
   coeffs: FsCoefficientTensors,
-  options: { readonly c?: number; readonly importance?: tf.Tensor } = {},
+  options: { readonly c?: number; readonly importance?: tf.Tensor; readonly spikePenalty?: number } = {},
 ): tf.Scalar {
-  const { output, vScaled } = fsForwardTensors(x, coeffs);
+  const { output, spikeCount, vScaled } = fsForwardTensors(x, coeffs);
   const sq = tf.square(tf.sub(y, output));
   const mse = tf.mean(options.importance === undefined ? sq : tf.mul(options.importance, sq));
   let reg: tf.Tensor = tf.scalar(0);
   for (const vs of vScaled) reg = tf.add(reg, tf.square(tf.mean(tf.relu(tf.sub(tf.abs(vs), 1)))));
-  return tf.add(mse, tf.mul(options.c ?? 0.1, reg)) as tf.Scalar;
+  const loss = tf.add(mse, tf.mul(options.c ?? 0.1, reg));
+  const lambda = options.spikePenalty ?? 0;
+  return (lambda === 0 ? loss : tf.add(loss, tf.mul(lambda, tf.mean(spikeCount)))) as tf.Scalar;
 }
 
 function packParams(c: FsCoefficients): Float64Array {
@@ -147,13 +161,14 @@ class FitProblem {
     this.regMean = new Float64Array(K);
   }
 
-  /** Loss at `p`; when `grad` is given, fills it with ∂loss/∂p. */
-  evaluate(p: Float64Array, c: number, grad: Float64Array | null): FsFitLossValue {
+  /** Loss at `p` (spike penalty λ); when `grad` is given, fills it with ∂loss/∂p. */
+  evaluate(p: Float64Array, c: number, grad: Float64Array | null, lambda = 0): FsFitLossValue {
     const { n, K, x, y, imp, v, z, vs, out, vbar, regMean } = this;
     // forward
     out.fill(0);
     for (let i = 0; i < n; i++) v[i] = x[i]!;
     let reg = 0;
+    let spikes = 0;
     for (let t = 0; t < K; t++) {
       const h = p[t]!;
       const d = p[K + t]!;
@@ -168,6 +183,7 @@ class FitProblem {
         if (a > 0) rsum += a;
         const zi = vi >= T ? 1 : 0;
         z[o + i] = zi;
+        spikes += zi;
         if (zi) out[i] = out[i]! + d;
         if (t < K - 1) v[o + n + i] = zi ? vi - h : vi;
       }
@@ -180,7 +196,8 @@ class FitProblem {
       mse += (imp === null ? 1 : imp[i]!) * e * e;
     }
     mse /= n;
-    const value = { loss: mse + c * reg, mse, reg };
+    spikes /= n;
+    const value = { loss: mse + c * reg + lambda * spikes, mse, reg, spikes };
     if (grad === null) return value;
 
     // backward: obar_i = ∂loss/∂out_i; vbar = ∂loss/∂v(t+1), zero beyond the last step
@@ -203,7 +220,7 @@ class FitProblem {
         const vb = t < K - 1 ? vbar[i]! : 0; // v(K+1) is not computed, so it has no gradient
         gd += obar * zi;
         gh -= vb * zi;
-        const zbar = obar * d - vb * h;
+        const zbar = obar * d - vb * h + lambda / n;
         const sur = 1 - Math.abs(s);
         let sbar = sur > 0 ? zbar * sur : 0;
         if (Math.abs(s) > 1) sbar += regScale * Math.sign(s);
@@ -251,10 +268,27 @@ export function fsImportance(mean: number, std: number, range: readonly [number,
 export interface FitFsOptions {
   /** Steps per neuron. */
   readonly K: number;
-  /** Input interval approximated (SPEC §3d: [−10, 10] for sigmoid). */
-  readonly range: readonly [number, number];
+  /**
+   * Input interval approximated (SPEC §3d: [−10, 10] for sigmoid), with `points` evenly spaced
+   * inputs. Required unless `samples` are given.
+   */
+  readonly range?: readonly [number, number];
   /** Evenly spaced grid points over `range`, ends included. Default 1000 (paper 100,000). */
   readonly points?: number;
+  /**
+   * Fit on these inputs instead of a grid: e.g. a subsample of a layer's observed
+   * pre-activations, so the MSE is weighted by the input distribution (point masses such as the
+   * constant background of a first conv layer count with their frequency). Replaces `range`.
+   */
+  readonly samples?: ArrayLike<number>;
+  /**
+   * Warm start: restart 0 starts from these coefficients (length K) instead of a random draw,
+   * and they are scored before the first step, so the result never scores worse than they do.
+   * The other restarts start at random as usual.
+   */
+  readonly init?: FsCoefficients;
+  /** Spike-count weight λ of the loss (see {@link FsFitLossOptions.spikePenalty}). Default 0. */
+  readonly spikePenalty?: number;
   /** Random restarts; the best is kept. Default 4 (paper 100). */
   readonly restarts?: number;
   /** Base Adam iterations per restart. Default 800 (paper ~5000). */
@@ -286,16 +320,18 @@ export interface FitFsOptions {
 export interface FsFitRestart {
   readonly restart: number;
   readonly iterations: number;
-  /** Best selection score of this restart: mse + c̄·reg with c̄ the regularizer interval's middle. */
+  /** Best selection score of this restart: mse + c̄·reg + λ·spikes, c̄ the regularizer interval's middle. */
   readonly score: number;
   readonly mse: number;
 }
 
 export interface FsFitResult {
   readonly coefficients: FsCoefficients;
-  /** Plain mean((f − f̂)²) of the returned coefficients on the grid (float64, no importance). */
+  /** Plain mean((f − f̂)²) of the returned coefficients on the grid or samples (float64, no importance). */
   readonly mse: number;
-  /** The fit loss with c = the regularizer interval's middle (importance applied). */
+  /** Mean spikes per input of the returned coefficients on the grid or samples. */
+  readonly spikes: number;
+  /** The fit loss with c = the regularizer interval's middle (importance and spike penalty applied). */
   readonly loss: number;
   /** Which restart won (0-based). */
   readonly restart: number;
@@ -318,9 +354,12 @@ export function fsFitGrid(lo: number, hi: number, points: number): Float64Array 
 export function fitFsCoefficients(fn: (x: number) => number, options: FitFsOptions): FsFitResult {
   const K = options.K;
   if (!Number.isInteger(K) || K < 1) throw new Error(`fitFsCoefficients: K must be a positive integer, got ${K}`);
-  const [lo, hi] = options.range;
-  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new Error(`fitFsCoefficients: range must be [lo, hi] with lo < hi, got [${lo}, ${hi}]`);
   const points = options.points ?? 1000;
+  const lambda = options.spikePenalty ?? 0;
+  if (!(Number.isFinite(lambda) && lambda >= 0)) throw new Error(`fitFsCoefficients: spikePenalty must be a number ≥ 0, got ${lambda}`);
+  if (options.init !== undefined && checkFsCoefficients(options.init, 'fitFsCoefficients: init') !== K) {
+    throw new Error(`fitFsCoefficients: init has ${options.init.h.length} steps but K is ${K}`);
+  }
   const restarts = options.restarts ?? 4;
   const iterations = options.iterations ?? 800;
   const extend = options.extendOnImprove ?? Math.round(iterations / 5);
@@ -334,7 +373,18 @@ export function fitFsCoefficients(fn: (x: number) => number, options: FitFsOptio
   if (!(lrLo > 0 && lrHi >= lrLo)) throw new Error(`fitFsCoefficients: lr must be [min, max] with 0 < min ≤ max, got [${lrLo}, ${lrHi}]`);
   if (!(cLo >= 0 && cHi >= cLo)) throw new Error(`fitFsCoefficients: regularizer must be [min, max] with 0 ≤ min ≤ max, got [${cLo}, ${cHi}]`);
 
-  const x = fsFitGrid(lo, hi, points);
+  let x: Float64Array;
+  if (options.samples !== undefined) {
+    if (options.samples.length === 0) throw new Error('fitFsCoefficients: samples is empty');
+    x = Float64Array.from(options.samples);
+    const nonFinite = x.findIndex((v) => !Number.isFinite(v));
+    if (nonFinite >= 0) throw new Error(`fitFsCoefficients: samples[${nonFinite}] is not finite`);
+  } else {
+    if (options.range === undefined) throw new Error('fitFsCoefficients: give range [lo, hi] or samples');
+    const [lo, hi] = options.range;
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new Error(`fitFsCoefficients: range must be [lo, hi] with lo < hi, got [${lo}, ${hi}]`);
+    x = fsFitGrid(lo, hi, points);
+  }
   const y = x.map(fn);
   const bad = y.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new Error(`fitFsCoefficients: fn(${x[bad]}) is not finite`);
@@ -355,23 +405,32 @@ export function fitFsCoefficients(fn: (x: number) => number, options: FitFsOptio
   const eps = 1e-8; // TF1 AdamOptimizer defaults
 
   for (let r = 0; r < restarts; r++) {
-    // SPEC §3d: h ~ U(−1, 0), d ~ U(−0.5, 1), T ~ U(−1, 1).
+    // SPEC §3d: h ~ U(−1, 0), d ~ U(−0.5, 1), T ~ U(−1, 1). Drawn for a warm start too, so
+    // the later restarts see the same random stream with and without `init`.
     for (let t = 0; t < K; t++) p[t] = uniform(rng, -1, 0);
     for (let t = 0; t < K; t++) p[K + t] = uniform(rng, -0.5, 1);
     for (let t = 0; t < K; t++) p[2 * K + t] = uniform(rng, -1, 1);
+    const warm = r === 0 && options.init !== undefined;
+    if (warm) p.set(packParams(options.init!));
     m.fill(0);
     s.fill(0);
     const restartLr = uniform(rng, lrLo, lrHi);
     let restartScore = Infinity;
     let restartMse = Infinity;
+    if (warm) {
+      const v0 = problem.evaluate(p, cMid, null, lambda);
+      restartScore = v0.loss;
+      restartMse = v0.mse;
+      restartBest.set(p);
+    }
     let i = 0;
     let done = 0;
     while (i < iterations && done < maxIterations) {
       i++;
       done++;
       const c = uniform(rng, cLo, cHi);
-      const val = problem.evaluate(p, c, g);
-      const score = val.mse + cMid * val.reg;
+      const val = problem.evaluate(p, c, g, lambda);
+      const score = val.mse + cMid * val.reg + lambda * val.spikes;
       if (score < restartScore) {
         restartScore = score;
         restartMse = val.mse;
@@ -388,7 +447,7 @@ export function fitFsCoefficients(fn: (x: number) => number, options: FitFsOptio
       }
     }
     // the last update's result is scored too
-    const last = problem.evaluate(p, cMid, null);
+    const last = problem.evaluate(p, cMid, null, lambda);
     if (last.loss < restartScore) {
       restartScore = last.loss;
       restartMse = last.mse;
@@ -402,5 +461,5 @@ export function fitFsCoefficients(fn: (x: number) => number, options: FitFsOptio
   if (best === null) throw new Error('fitFsCoefficients: no restart ran');
   const coefficients = unpackParams(best.p, K);
   const plain = new FitProblem(x, y, K).evaluate(best.p, cMid, null);
-  return { coefficients, mse: plain.mse, loss: best.score, restart: best.restart, restarts: history };
+  return { coefficients, mse: plain.mse, spikes: plain.spikes, loss: best.score, restart: best.restart, restarts: history };
 }
