@@ -2,18 +2,10 @@
  * The `spikelite` entry point, spawned from dist/main.js (rebuilt incrementally first): usage,
  * --version, unknown commands, and every registered command's --help.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function cli(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(cliDir, 'dist', 'main.js'), ...args], { cwd: cliDir, encoding: 'utf8', env: { ...process.env, SPIKELITE_BACKEND: 'wasm', ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { BUILD_TIMEOUT_MS, buildCliOnce, cliDir, spawnCli as cli } from './test-support.js';
 
 /** The commands the usage text lists (the lines under "commands:"). */
 function listedCommands(usage: string): string[] {
@@ -21,10 +13,7 @@ function listedCommands(usage: string): string[] {
   return block.split('\n').map((l) => /^ {2}(\S+) +\S/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
 }
 
-beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(cliDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: cliDir, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}${build.stderr}`);
-}, 240_000);
+beforeAll(buildCliOnce, BUILD_TIMEOUT_MS);
 
 describe('spikelite', () => {
   it('no arguments: the usage on stderr, exit 2; --help: the same on stdout, exit 0', () => {

@@ -3,22 +3,12 @@
  * the smallest workload with one timed step. Checks the output's shape, not the speed (a
  * benchmark is never a timed test).
  */
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_TIMEOUT_MS, buildCliOnce, spawnCli, type CliRun } from '../test-support.js';
 
-const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = (...args: string[]): CliRun => spawnCli(['bench', ...args]);
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(cliDir, 'dist', 'main.js'), 'bench', ...args], { cwd: cliDir, encoding: 'utf8', env: { ...process.env, SPIKELITE_BACKEND: 'wasm' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(cliDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: cliDir, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}${build.stderr}`);
-}, 240_000);
+beforeAll(buildCliOnce, BUILD_TIMEOUT_MS);
 
 describe('spikelite bench', () => {
   it('one workload, one timed step: one JSON line with the fields of BENCH.md', () => {

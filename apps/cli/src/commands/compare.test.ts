@@ -3,17 +3,17 @@
  * ANN, each RunReport is valid and agrees with the table, the report and bundle are written.
  * Accuracy bounds are loose on purpose (200 training images); the full numbers are in the note.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunReport } from '@spikelite/schemas';
 import { describe, expect, it } from 'vitest';
 import { ReportBundle } from '../html-report/index.js';
+import { scratchDir } from '../test-support.js';
 import { compareCommand, formatTable, type CompareRow } from './compare.js';
 
 describe('spikelite compare', () => {
   it('runs every method on the shipped ANN and writes reports, bundle and HTML', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'spikelite-compare-'));
+    const out = scratchDir('compare');
     const r = (await compareCommand([
       '--limit-train', '200', '--limit-test', '120', '--general-epochs', '1', '--sweep-images', '60', '--calib', '64',
       '--backend', 'wasm', '--out', out, '--json',

@@ -2,28 +2,18 @@
  * `spikelite convert` end to end: the built CLI (dist/main.js, rebuilt incrementally first) on
  * the ONNX fixtures and the first 200 (or 100) Fashion-MNIST test images.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RunReport } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_TIMEOUT_MS, buildCliOnce, onnxFixtures, scratchDir, spawnCli, type CliRun } from '../test-support.js';
 
-const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixtures = join(cliDir, '..', '..', 'tooling', 'fixtures', 'onnx');
-const CNN = join(fixtures, 'fmnist-cnn-bn.onnx');
-const out = mkdtempSync(join(tmpdir(), 'spikelite-convert-cli-'));
+const CNN = join(onnxFixtures, 'fmnist-cnn-bn.onnx');
+const out = scratchDir('convert-cli');
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(cliDir, 'dist', 'main.js'), 'convert', ...args], { cwd: cliDir, encoding: 'utf8', env: { ...process.env, SPIKELITE_BACKEND: 'wasm' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): CliRun => spawnCli(['convert', ...args]);
 
-beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(cliDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: cliDir, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}${build.stderr}`);
-}, 240_000);
+beforeAll(buildCliOnce, BUILD_TIMEOUT_MS);
 
 describe('spikelite convert', () => {
   it('fs on the BN CNN: a RunReport with the SNN next to the onnxruntime ANN on the same images', () => {
@@ -58,16 +48,31 @@ describe('spikelite convert', () => {
     expect(rows[0]!.spikesPerNeuron).toBeLessThan(rows[1]!.spikesPerNeuron);
   }, 60_000);
 
+  it('hybrid: single-spike neurons fine-tuned on the spike-time loss, at most one spike per neuron', () => {
+    const r = cli('--onnx', CNN, '--method', 'hybrid', '--limit-train', '256', '--limit-test', '100', '--calib', '64', '--batch', '32', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = RunReport.parse(JSON.parse(r.stdout));
+    expect(report.method).toBe('hybrid');
+    expect(report.timesteps).toBe(5);
+    expect(report.accuracy).toBeGreaterThan(0.5); // 256 fine-tuning images; chance is 0.1
+    for (const l of report.spikes.perLayer) expect(l.spikesPerNeuron).toBeLessThanOrEqual(1);
+    expect(r.stderr).toMatch(/hybrid: output threshold θ_out = \d/);
+    // Hybrid input: layer 1 does its MACs once (one analog step), the temporal spikes are ACs.
+    const first = report.energy.perLayer[0]!;
+    expect(first.snnMacs).toBe(first.annMacs);
+    expect(first.snnAcs).toBeGreaterThan(0);
+  }, 180_000);
+
   it('bad flags and files exit 2 with one line', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--method', 'fs'], /--onnx FILE is required/],
       [['--onnx', join(out, 'missing.onnx')], /missing\.onnx: file not found/],
       [['--onnx', CNN, '--method', 'magic'], /--method: expected one of threshold, fs, diet, hybrid/],
-      [['--onnx', CNN, '--method', 'hybrid'], /hybrid: not yet/],
+      [['--onnx', CNN, '--method', 'fs', '--fs-fit', 'everything'], /--fs-fit: expected one of missing, layer, samples/],
       [['--onnx', CNN, '--sweep', '1,x'], /--sweep: expected positive integers/],
       [['--onnx', CNN, '--bogus'], /unknown flag '--bogus'/],
-      [['--onnx', join(fixtures, 'unsupported-group-conv.onnx')], /group=2 is not supported/],
-      [['--onnx', join(fixtures, 'ops-zoo-opset17.onnx'), '--method', 'threshold', '--limit-test', '10'], /cannot convert with the threshold recipe: .*\((batchNorm|leakyRelu|tanh|sigmoid)\)/],
+      [['--onnx', join(onnxFixtures, 'unsupported-group-conv.onnx')], /group=2 is not supported/],
+      [['--onnx', join(onnxFixtures, 'ops-zoo-opset17.onnx'), '--method', 'threshold', '--limit-test', '10'], /cannot convert with the threshold recipe: .*\((batchNorm|leakyRelu|tanh|sigmoid)\)/],
     ];
     for (const [args, msg] of cases) {
       const r = cli(...args);
@@ -80,6 +85,6 @@ describe('spikelite convert', () => {
   it('--help prints the flags and an example', () => {
     const r = cli('--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Example: spikelite convert --onnx/);
+    expect(r.stdout).toMatch(/Examples:\n {2}spikelite convert --onnx/);
   });
 });

@@ -2,32 +2,25 @@
  * `spikelite energy` end to end: the built CLI (dist/main.js, rebuilt incrementally first) on
  * small checkpoints trained here on 256 / 64 Fashion-MNIST images.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RunReport } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCliOnce, onnxFixtures, scratchDir, spawnCli, type CliRun } from '../test-support.js';
 
-const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const out = mkdtempSync(join(tmpdir(), 'spikelite-energy-cli-'));
+const out = scratchDir('energy-cli');
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(cliDir, 'dist', 'main.js'), ...args], { cwd: cliDir, encoding: 'utf8', env: { ...process.env, SPIKELITE_BACKEND: 'wasm' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): CliRun => spawnCli(args);
 
 /** tooling/fixtures/onnx: conv 1→16, BN, ReLU, maxpool, conv 16→32, BN, ReLU, maxpool, FC 1568→128, ReLU, FC 128→10. */
-const ONNX_CNN = join(cliDir, '..', '..', 'tooling', 'fixtures', 'onnx', 'fmnist-cnn-bn.onnx');
+const ONNX_CNN = join(onnxFixtures, 'fmnist-cnn-bn.onnx');
 
 /** fmnist-small: 225,792 + 3,612,672 + 401,408 + 1,280 MACs per image. */
 const FMNIST_SMALL_MACS = 4_241_152;
 const ReportEnergy = RunReport.shape.energy;
 
 beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(cliDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: cliDir, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}${build.stderr}`);
+  buildCliOnce();
   const ann = cli('train', '--method', 'ann', '--epochs', '1', '--limit-train', '256', '--limit-test', '128', '--out', out, '--json');
   if (ann.code !== 0) throw new Error(`train ann failed: ${ann.stderr}`);
   const diet = cli(

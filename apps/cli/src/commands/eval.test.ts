@@ -2,28 +2,21 @@
  * `spikelite eval` end to end: the built CLI (dist/main.js, rebuilt incrementally first) on an
  * ANN and a DIET SNN checkpoint trained here on a few Fashion-MNIST images.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RunReport } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCliOnce, scratchDir, spawnCli, type CliRun } from '../test-support.js';
 
-const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const out = mkdtempSync(join(tmpdir(), 'spikelite-eval-cli-'));
+const out = scratchDir('eval-cli');
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(cliDir, 'dist', 'main.js'), ...args], { cwd: cliDir, encoding: 'utf8', env: { ...process.env, SPIKELITE_BACKEND: 'wasm' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): CliRun => spawnCli(args);
 
 let ann: RunReport;
 let diet: RunReport;
 
 beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(cliDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: cliDir, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}${build.stderr}`);
+  buildCliOnce();
   const a = cli('train', '--method', 'ann', '--epochs', '1', '--limit-train', '256', '--limit-test', '100', '--out', out, '--json');
   if (a.code !== 0) throw new Error(`train ann failed: ${a.stderr}`);
   ann = RunReport.parse(JSON.parse(a.stdout));

@@ -3,8 +3,7 @@
  * checkpoints written here with @spikelite/training's saveCheckpoint: the ONNX file is
  * written, runs in onnxruntime and agrees with spikelite; bad input is one CliError line.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '@spikelite/data';
@@ -15,10 +14,10 @@ import { SnnOnnxSession } from '@spikelite/onnx';
 import { EncodingSpec, NeuronSpec, parseWith, type EncodingSpecInput, type Method, type NeuronSpecInput } from '@spikelite/schemas';
 import { saveCheckpoint, snnTarget } from '@spikelite/training';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CliError, describeError } from '../errors.js';
+import { cliErrorOf, scratchDir } from '../test-support.js';
 import { EXPORT_HELP, exportCommand, type ExportResult } from './export.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'spikelite-export-'));
+const tmp = scratchDir('export');
 let images: tf.Tensor4D;
 
 beforeAll(async () => {
@@ -55,15 +54,6 @@ async function writeCheckpoint(name: string, neuronInput: NeuronSpecInput, encod
   snn.dispose();
   net.dispose();
   return dir;
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('spikelite export', () => {
@@ -126,14 +116,7 @@ describe('spikelite export', () => {
       [['--checkpoint', ann, '--out', out], /holds an ANN \(method ann\); export writes SNNs/],
       [['--checkpoint', fs, '--out', out], /--checkpoint: .*fs.*: layers\.1: neuron kind 'fs' cannot be exported to ONNX; supported neurons: if, lif, singleSpikeLif/],
     ];
-    for (const [args, msg] of cases) {
-      const e = await failure(exportCommand(args));
-      expect(e, args.join(' ')).toBeInstanceOf(CliError);
-      expect(e.message).toMatch(msg);
-      const { line, code } = describeError(e);
-      expect(code).toBe(2);
-      expect(line.split('\n')).toHaveLength(1);
-    }
+    for (const [args, msg] of cases) expect(await cliErrorOf(exportCommand(args), args.join(' ')), args.join(' ')).toMatch(msg);
     expect(existsSync(out)).toBe(false);
   });
 

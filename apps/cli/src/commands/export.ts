@@ -5,12 +5,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { checkSnnParity, EXPORT_OPSET, exportSnnToOnnx, OnnxExportError } from '@spikelite/onnx';
+import { checkSnnParity, EXPORT_OPSET, exportSnnToOnnx, OnnxExportError, type SnnParityResult } from '@spikelite/onnx';
 import { choiceFlag, intFlag, parseFlags, required } from '../args.js';
 import { buildCheckpointModel, checkpointTimesteps, openCheckpoint } from '../checkpoint-model.js';
 import { CliError } from '../errors.js';
-import { backendFlag, openDataset, startEngine, stderrLog } from '../setup.js';
-import { randomInputs, toNchw, type ParityInputs } from './import.js';
+import { parityInputs, type ParityInputs } from '../onnx-inputs.js';
+import { backendFlag, startEngine, stderrLog } from '../setup.js';
 
 export const EXPORT_HELP = `spikelite export — write a trained SNN as an ONNX model (timesteps unrolled)
 
@@ -49,17 +49,8 @@ export interface ExportResult {
   neuronLayers: Array<{ layer: string; neuron: string }>;
   backend: string;
   inputs: ParityInputs | null;
-  /** Null with --check 0. */
-  parity: {
-    images: number;
-    maxAbsDiff: number;
-    outputRange: { min: number; max: number; span: number };
-    relativeDiff: number;
-    top1Agreement: number;
-    spikes: { onnx: number[]; spikelite: number[]; differing: number; total: number };
-    tolerance: number;
-    ok: boolean;
-  } | null;
+  /** Null with --check 0; backend and timesteps are the fields above. */
+  parity: Omit<SnnParityResult, 'backend' | 'timesteps'> | null;
   wallMs: number;
 }
 
@@ -110,23 +101,16 @@ export async function exportCommand(argv: string[]): Promise<ExportResult | null
     let parity: ExportResult['parity'] = null;
     if (check > 0) {
       const { channels: C, height: H, width: W } = ck.manifest.spec.input;
-      const seed = 0;
-      const set = (await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest: check }, log)).test;
-      const name = f.data ?? 'fashion-mnist';
-      let images: Float32Array;
-      let n = check;
-      if (set.channels === C && set.height === H && set.width === W) {
-        n = Math.min(check, set.count);
-        inputs = { kind: 'dataset', name, images: n };
-        images = toNchw(set, 0, n);
-      } else {
-        inputs = { kind: 'random', seed, images: n, reason: `the model takes ${C}x${H}x${W} images, ${name} has ${set.channels}x${set.height}x${set.width}` };
-        images = randomInputs(n * C * H * W, seed);
-      }
-      const p = await checkSnnParity(snn, bytes, { data: images, shape: [n, C, H, W] });
+      const chosen = await parityInputs({
+        data: f.data, dims: [C, H, W], count: check, seed: 0, exactCount: false, defaultOptional: false,
+        misfit: (set, name) => `the model takes ${C}x${H}x${W} images, ${name} has ${set.channels}x${set.height}x${set.width}`,
+      }, log);
+      inputs = chosen.inputs;
+      const n = inputs.images;
+      const p = await checkSnnParity(snn, bytes, { data: chosen.data, shape: [n, C, H, W] });
       const { backend: _b, timesteps: _t, ...rest } = p;
       parity = rest;
-      const where = inputs.kind === 'dataset' ? `${n} ${name} test images` : `${n} seeded random images (${inputs.reason})`;
+      const where = inputs.kind === 'dataset' ? `${n} ${inputs.name} test images` : `${n} seeded random images (${inputs.reason})`;
       log.info(
         `onnxruntime vs spikelite (${engine.backend}) on ${where}: logits max |diff| ${fmt(p.maxAbsDiff)} = ${fmt(p.relativeDiff)} of their range ` +
           `${p.outputRange.span.toFixed(3)}, top-1 agreement ${(p.top1Agreement * 100).toFixed(1)}%; spike counts per image and layer: ` +

@@ -2,28 +2,15 @@
  * `spikelite import`, called in-process (main.ts registers the command separately): the
  * summary and the onnxruntime parity of the ONNX fixtures, and one-line errors for bad input.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { encodeModel } from '@spikelite/onnx';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CliError, describeError } from '../errors.js';
+import { cliErrorOf, onnxFixtures as fixtures, scratchDir } from '../test-support.js';
 import { IMPORT_HELP, importCommand, type ImportResult } from './import.js';
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'tooling', 'fixtures', 'onnx');
 const CNN = join(fixtures, 'fmnist-cnn-bn.onnx');
-const tmp = mkdtempSync(join(tmpdir(), 'spikelite-import-'));
-
-/** The error an async call throws (fails the test when it does not throw). */
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+const tmp = scratchDir('import');
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -107,14 +94,7 @@ describe('spikelite import', () => {
       [[CNN, '--limit', '0'], /--limit: expected an integer ≥ 1, got '0'/],
       [[CNN, '--bogus'], /unknown flag '--bogus'/],
     ];
-    for (const [args, msg] of cases) {
-      const e = await failure(importCommand(args));
-      expect(e, args.join(' ')).toBeInstanceOf(CliError);
-      expect(e.message).toMatch(msg);
-      const { line, code } = describeError(e);
-      expect(code).toBe(2);
-      expect(line.split('\n')).toHaveLength(1);
-    }
+    for (const [args, msg] of cases) expect(await cliErrorOf(importCommand(args), args.join(' ')), args.join(' ')).toMatch(msg);
   });
 
   it('--help text has the flags and an example', () => {

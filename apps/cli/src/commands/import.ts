@@ -4,12 +4,11 @@
  * model's input fits the dataset, else on seeded random inputs.
  */
 import { existsSync } from 'node:fs';
-import type { ImageSet } from '@spikelite/data';
-import { createRng } from '@spikelite/engine';
-import { checkParity, formatSummary, importOnnx, OnnxImportError, summarizeImport, type OnnxImport, type ImportSummary } from '@spikelite/onnx';
+import { checkParity, formatSummary, importOnnx, OnnxImportError, summarizeImport, type ImportSummary, type OnnxImport, type ParityResult } from '@spikelite/onnx';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../errors.js';
-import { backendFlag, openDataset, startEngine, stderrLog } from '../setup.js';
+import { parityInputs, type ParityInputs } from '../onnx-inputs.js';
+import { backendFlag, startEngine, stderrLog } from '../setup.js';
 
 export const IMPORT_HELP = `spikelite import — summarise an ONNX ANN and check the import against onnxruntime
 
@@ -32,44 +31,14 @@ const FLAGS = {
   json: { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
 
-/** Where the parity inputs came from. */
-export type ParityInputs =
-  | { kind: 'dataset'; name: string; images: number }
-  | { kind: 'random'; seed: number; images: number; reason: string };
-
 export interface ImportResult {
   command: 'import';
   file: string;
   summary: ImportSummary;
   inputs: ParityInputs;
-  parity: {
-    backend: string;
-    images: number;
-    maxAbsDiff: number;
-    outputRange: { min: number; max: number; span: number };
-    relativeDiff: number;
-    top1Agreement: number;
-    tolerance: number;
-    ok: boolean;
-  };
+  /** The parity check without the raw outputs. */
+  parity: Omit<ParityResult, 'onnx' | 'spikelite'>;
   wallMs: number;
-}
-
-/** NHWC images `from`..`from + count` of a set → NCHW (the ONNX layout). */
-export function toNchw(set: ImageSet, from: number, count: number): Float32Array {
-  const { height: H, width: W, channels: C } = set;
-  const out = new Float32Array(count * C * H * W);
-  for (let n = 0; n < count; n++) {
-    const base = (from + n) * H * W * C;
-    for (let c = 0; c < C; c++) for (let i = 0; i < H * W; i++) out[(n * C + c) * H * W + i] = set.images[base + i * C + c]!;
-  }
-  return out;
-}
-
-/** Seeded uniform [0, 1) inputs: raw-pixel-like values for any input shape. */
-export function randomInputs(size: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: size }, () => rng.next());
 }
 
 /** The ONNX file, imported; an unreadable or unsupported file is one CLI line. */
@@ -107,40 +76,14 @@ export async function importCommand(argv: string[]): Promise<ImportResult | null
 
   // ONNX's own input shape: [N, C, H, W], or [N, F] for a flat-input model.
   const dims = imported.report.input.dims.slice(1).map(Number);
-  const perImage = dims.reduce((a, b) => a * b, 1);
   const n = typeof imported.report.batch === 'number' ? imported.report.batch : limit;
-  let inputs: ParityInputs;
-  let data: Float32Array;
-  const random = (reason: string): void => {
-    inputs = { kind: 'random', seed, images: n, reason };
-    data = randomInputs(n * perImage, seed);
-  };
-  let set: ImageSet | null = null;
-  try {
-    set = (await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest: n }, log)).test;
-  } catch (e) {
-    // An explicit --data must work; the default dataset missing only means random inputs.
-    if (f.data !== undefined || !(e instanceof CliError)) throw e;
-    random(`the default dataset is not available (${e.message})`);
-  }
-  if (set !== null) {
-    const { channels: C, height: H, width: W } = set;
-    const fits = dims.length === 3 ? dims[0] === C && dims[1] === H && dims[2] === W : dims.length === 1 && dims[0] === C * H * W;
-    const name = f.data ?? 'fashion-mnist';
-    if (!fits) random(`the model takes [${dims.join(', ')}] inputs, ${name} has ${C}x${H}x${W} images`);
-    else if (set.count < n) random(`${name} has only ${set.count} test images, the check needs ${n}`);
-    else {
-      inputs = { kind: 'dataset', name, images: n };
-      // NCHW flattened per image is also the (c, h, w) order a [N, C·H·W] PyTorch model reads.
-      data = toNchw(set, 0, n);
-    }
-  }
-  const p = await checkParity(file, { data: data!, shape: [n, ...dims] }, { imported });
+  const { inputs, data } = await parityInputs({ data: f.data, dims, count: n, seed, exactCount: true, defaultOptional: true }, log);
+  const p = await checkParity(file, { data, shape: [n, ...dims] }, { imported });
   const result: ImportResult = {
     command: 'import',
     file,
     summary,
-    inputs: inputs!,
+    inputs,
     parity: {
       backend: engine.backend,
       images: p.images,
@@ -153,7 +96,7 @@ export async function importCommand(argv: string[]): Promise<ImportResult | null
     },
     wallMs: Math.round(performance.now() - t0),
   };
-  const where = inputs!.kind === 'dataset' ? `${n} ${inputs!.name} test images` : `${n} seeded random inputs (seed ${seed}: ${inputs!.reason})`;
+  const where = inputs.kind === 'dataset' ? `${n} ${inputs.name} test images` : `${n} seeded random inputs (seed ${seed}: ${inputs.reason})`;
   const verdict =
     `parity with onnxruntime on ${where}, ${engine.backend} backend: max |diff| ${fmt(p.maxAbsDiff)} = ${fmt(p.relativeDiff)} of the ` +
     `output range ${p.outputRange.span.toFixed(3)}; top-1 agreement ${(p.top1Agreement * 100).toFixed(1)}%; ` +

@@ -2,17 +2,17 @@
  * `spikelite report` in process: the happy path writes one HTML file from the committed real
  * runs; bad inputs are CliErrors of one line naming the file (and the field).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CliError } from '../errors.js';
+import { scratchDir } from '../test-support.js';
 import { reportCommand } from './report.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'html-report', 'fixtures');
 const fx = (name: string): string => join(fixtures, name);
-const dir = mkdtempSync(join(tmpdir(), 'spikelite-report-cmd-'));
+const dir = scratchDir('report-cmd');
 const write = (name: string, text: string): string => {
   const p = join(dir, name);
   writeFileSync(p, text);

@@ -3,26 +3,17 @@
  * the first 256 training / 100 test Fashion-MNIST images, one epoch; its checkpoint read back
  * by `eval` must give the same accuracy.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { RunReport } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_TIMEOUT_MS, buildCliOnce, scratchDir, spawnCli, type CliRun } from '../test-support.js';
 
-const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const out = mkdtempSync(join(tmpdir(), 'spikelite-train-cli-'));
+const out = scratchDir('train-cli');
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(cliDir, 'dist', 'main.js'), ...args], { cwd: cliDir, encoding: 'utf8', env: { ...process.env, SPIKELITE_BACKEND: 'wasm' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): CliRun => spawnCli(args);
 
-beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(cliDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: cliDir, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`tsc -b failed:\n${build.stdout}${build.stderr}`);
-}, 240_000);
+beforeAll(buildCliOnce, BUILD_TIMEOUT_MS);
 
 describe('spikelite train', () => {
   it('--method ann --json: one RunReport on stdout, progress on stderr; eval of its checkpoint agrees', () => {
