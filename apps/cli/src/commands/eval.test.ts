@@ -55,6 +55,23 @@ describe('spikelite eval', () => {
     expect(one.energy.perLayer[0]!.snnMacs * 3).toBe(report.energy.perLayer[0]!.snnMacs);
   }, 60_000);
 
+  it('a hybrid checkpoint (trained on the spike-time loss): the accuracy train reported, at most one spike per neuron', () => {
+    const dir = join(out, 'hybrid');
+    const t = cli(
+      'train', '--method', 'hybrid', '--init', 'scratch', '--epochs', '1', '--timesteps', '4', '--calib', '32', '--calib-steps', '5',
+      '--limit-train', '64', '--limit-test', '40', '--out', dir, '--json',
+    );
+    expect(t.code, t.stderr).toBe(0);
+    const trained = RunReport.parse(JSON.parse(t.stdout));
+    const r = cli('eval', '--checkpoint', join(dir, 'snn'), '--limit-test', '40', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = RunReport.parse(JSON.parse(r.stdout));
+    expect(report).toMatchObject({ method: 'hybrid', timesteps: 4 });
+    expect(report.accuracy).toBe(trained.accuracy);
+    expect(report.spikes.perNeuron).toBeCloseTo(trained.spikes.perNeuron, 6);
+    for (const l of report.spikes.perLayer) expect(l.spikesPerNeuron).toBeLessThanOrEqual(1);
+  }, 120_000);
+
   it('bad input: one line naming the flag or path, exit 2, nothing on stdout', () => {
     const corrupt = join(out, 'corrupt');
     mkdirSync(corrupt);
