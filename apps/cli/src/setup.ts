@@ -136,14 +136,10 @@ export function stderrLog(json: boolean): Log {
  */
 export function withEvalProgress(target: TrainTarget, images: number, log: Log, label = 'evaluating'): TrainTarget {
   let done = 0;
+  // Everything else passes through unchanged (targets are plain objects of closures), so
+  // fields added to TrainTarget later (e.g. inputElementsPerLayer) are not lost here.
   return {
-    kind: target.kind,
-    timesteps: target.timesteps,
-    state: () => target.state(),
-    trainable: () => target.trainable(),
-    neuronsPerLayer: () => target.neuronsPerLayer(),
-    lossAndPrediction: (x, y, rng) => target.lossAndPrediction(x, y, rng),
-    constrain: () => target.constrain(),
+    ...target,
     predict(x, rng) {
       const p = target.predict(x, rng);
       done += x.shape[0] ?? 0;
