@@ -12,7 +12,7 @@ describe('index', () => {
         'DEFAULT_LEAKY_RELU_ALPHA', 'DIET_THRESHOLD_SCALE', 'DTYPE_BYTES', 'DietRecipe', 'DirectEncoding',
         'DropoutLayer', 'ENERGY_PROFILES', 'EncodingSpec', 'EnergyProfile', 'EpochMetrics', 'ExplicitPadding',
         'FS_ACTIVATIONS', 'FS_DEFAULT_K', 'FastSigmoidSurrogate', 'FlattenLayer', 'FsActivation', 'FsCoefficients',
-        'FsFitLoss', 'FsNeuron', 'FsRecipe', 'GeneralNeuron', 'GlobalAvgPoolLayer', 'Granularity', 'HybridEncoding',
+        'FsFitLoss', 'FsNeuron', 'FsRecipe', 'GeneralNeuron', 'GlobalAvgPoolLayer', 'Granularity', 'HYBRID_THRESHOLD_SCALE', 'HybridEncoding',
         'HybridRecipe', 'IfNeuron', 'InputShape', 'IntOrPair', 'IntegratorNeuron', 'LAYER_KINDS', 'Layer',
         'LayerEnergy', 'LayerSpikes', 'LifNeuron', 'LinearLayer', 'LinearSurrogate', 'LossSpec', 'METHODS',
         'MaxPoolLayer', 'Method', 'ModelSpec', 'NeuronSpec', 'OptimizerSpec', 'OptimizerState', 'PoolPadding',
