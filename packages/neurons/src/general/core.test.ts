@@ -231,9 +231,30 @@ describe('general-SNN neuron gradients (cpu)', () => {
     expect(layer.getParameter('threshold')).toEqual([0.5]);
     expect(layer.getParameter('decay')).toEqual([0.4]);
     layer.setParameter('threshold', [0.7]);
-    expect(layer.getParameter('threshold')).toEqual([0.7]);
+    expect(layer.getParameter('threshold')[0]).toBeCloseTo(0.7, 6); // float32
     expect(() => layer.setParameter('decay', 2)).toThrow(/decay must be in \[0, 1\]/);
     expect(() => layer.setParameter('leakage', 1)).toThrow(/unknown parameter/);
     expect(() => new GeneralLayer(GeneralNeuron.parse({ kind: 'general', surrogate: { kind: 'stdb' } }), 'g')).toThrow(/stdb/);
+    layer.dispose();
+  });
+
+  it('V_th lives in a non-trainable variable: a balanced V_th survives a checkpoint (assign into the variable)', () => {
+    const spec = GeneralNeuron.parse({ kind: 'general', projection: 'none' });
+    const a = new GeneralLayer(spec, 'ga');
+    a.setParameter('threshold', 2);
+    expect(a.variables).toHaveLength(1);
+    expect(a.variables[0]!.trainable).toBe(false);
+    expect(Array.from(a.variables[0]!.dataSync())).toEqual([2]);
+    // A fresh layer of the same spec (V_th 0.5) given the saved tensor, as the trainer's checkpoint load does.
+    const b = new GeneralLayer(spec, 'gb');
+    b.variables[0]!.assign(tf.tensor(a.variables[0]!.dataSync(), b.variables[0]!.shape));
+    expect(b.getParameter('threshold')).toEqual([2]);
+    // And the step uses it: at T = 1 with no projection, s = H(I − V_th).
+    const x = tf.tensor2d([[1.5, 2.5]]);
+    const { spikes } = b.step(x, b.initState(x.shape), 0);
+    expect(Array.from(spikes.dataSync())).toEqual([0, 1]);
+    tf.dispose([x, spikes]);
+    a.dispose();
+    b.dispose();
   });
 });

@@ -28,7 +28,8 @@ export interface GeneralParams {
   /** SPEC §2a: 0.4. */
   readonly decay: number;
   /** V_th; SPEC §2a: 0.5. */
-  readonly threshold: number;
+  /** V_th: a number, or a scalar tensor (the layer's non-trainable variable). */
+  readonly threshold: number | tf.Tensor;
   readonly projection: GeneralProjection;
   /** Windows g1..gn; SPEC: 4. */
   readonly windows: number;

@@ -6,14 +6,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GeneralNeuron } from '@spikelite/schemas';
 import type { NeuronState, StepNeuronLayer, StepResult } from '../types.js';
 import { checkSurrogate } from '../fs/surrogate.js';
+import { assignParam, createParam, readParam } from '../params.js';
 import { generalStep } from './core.js';
 import type { GeneralParams } from './core.js';
 import { generalWindowGrid } from './windows.js';
 
 export class GeneralLayer implements StepNeuronLayer {
   readonly mode = 'step' as const;
-  /** Nothing trains: SPEC §2a fixes decay and V_th as constants. */
-  readonly variables: readonly tf.Variable[] = [];
+  /**
+   * Nothing trains (SPEC §2a fixes decay and V_th), but V_th may be balanced per layer (the
+   * general method's `--init ann`): it is a non-trainable variable so checkpoints carry it.
+   */
+  readonly variables: readonly tf.Variable[];
+  private readonly threshold: tf.Variable;
   private params: GeneralParams;
 
   constructor(
@@ -29,6 +34,8 @@ export class GeneralLayer implements StepNeuronLayer {
       windows: spec.windows,
       surrogate: spec.surrogate,
     };
+    this.threshold = createParam(`${name}.threshold`, spec.threshold, 'layer', 1, false);
+    this.variables = [this.threshold];
   }
 
   initState(shape: readonly number[]): NeuronState {
@@ -41,7 +48,7 @@ export class GeneralLayer implements StepNeuronLayer {
     if (u.shape.join() !== input.shape.join()) {
       throw new Error(`${this.name}: state shape [${u.shape}] does not match input shape [${input.shape}]`);
     }
-    const out = generalStep(input, { u }, this.params);
+    const out = generalStep(input, { u }, { ...this.params, threshold: this.threshold });
     return { spikes: out.spikes, state: { u: out.state.u } };
   }
 
@@ -55,7 +62,7 @@ export class GeneralLayer implements StepNeuronLayer {
     if (!Number.isFinite(v)) throw new Error(`${this.name}: ${name} takes one finite number, got ${JSON.stringify(value)}`);
     if (name === 'threshold') {
       if (!(v > 0)) throw new Error(`${this.name}: threshold must be > 0, got ${v}`);
-      this.params = { ...this.params, threshold: v };
+      assignParam(this.threshold, v, `${this.name}: threshold`);
     } else if (name === 'decay' || name === 'leak') {
       if (!(v >= 0 && v <= 1)) throw new Error(`${this.name}: decay must be in [0, 1], got ${v}`);
       this.params = { ...this.params, decay: v };
@@ -65,12 +72,12 @@ export class GeneralLayer implements StepNeuronLayer {
   }
 
   getParameter(name: string): number[] {
-    if (name === 'threshold') return [this.params.threshold];
+    if (name === 'threshold') return readParam(this.threshold);
     if (name === 'decay' || name === 'leak') return [this.params.decay];
     throw new Error(`${this.name}: unknown parameter '${name}' (general neurons have 'threshold' and 'decay')`);
   }
 
   dispose(): void {
-    // no variables
+    this.threshold.dispose();
   }
 }
