@@ -144,7 +144,7 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
   try {
     // 2. calibrate
     const images = options.calibrationImages;
-    const stats = activationStats(network, images);
+    const stats = activationStats(network, images, { samples: def.statsSamples?.(recipe) ?? 0 });
     const calib = def.calibration(recipe);
     let thresholds: number[] | null = null;
     if (calib !== null) {

@@ -14,6 +14,7 @@
 import { fitFsCoefficients, fsReluCoefficients, FS_SIGMOID_COEFFICIENTS, FS_SILU_COEFFICIENTS } from '@spikelite/neurons';
 import { FS_DEFAULT_K, NeuronSpec, parseWith, type FsCoefficients } from '@spikelite/schemas';
 import type { ActivationNode, LayerCheck, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';
+import { ACTIVATION_SAMPLES } from '../stats.js';
 
 type Fn = ActivationNode['layer']['fn'];
 
@@ -131,6 +132,7 @@ export const fsRecipe: RecipeDefinition<'fs'> = {
   timesteps: () => 1,
   reportedSteps: (r) => r.K ?? FS_DEFAULT_K.relu,
   check: (node, recipe, o) => fsCheck(node, recipe, o.canFit),
+  statsSamples: (r) => (r.fit === 'samples' ? ACTIVATION_SAMPLES : 0),
   calibration: () => null,
   plan(node, ctx) {
     const { c, note } = coefficientsFor(node, ctx);

@@ -56,6 +56,12 @@ export interface RecipeDefinition<K extends ConversionRecipe['kind'] = Conversio
   check(node: ActivationNode, recipe: RecipeOf<K>, options: { canFit: boolean }): LayerCheck;
   /** Whole-recipe preconditions (e.g. training data); a message when unmet. */
   precondition?(recipe: RecipeOf<K>, finetune: FinetuneData | undefined): string | null;
+  /**
+   * Input values per activation to keep from the calibration pass (ActivationStats.samples);
+   * absent = none. Reservoir sampling draws a random number per input value, so only recipes
+   * that fit to the distribution ask for it.
+   */
+  statsSamples?(recipe: RecipeOf<K>): number;
   /** Threshold calibration this recipe needs (its statistic), or null; the mode is ConvertOptions.calibrationMode. */
   calibration(recipe: RecipeOf<K>): Partial<CalibrationOptions> | null;
   /** The SNN's input encoding (default: direct, the analog image at every step). */
