@@ -56,8 +56,8 @@ function evaluateSet(loaded: LoadedSnn, set: ImageSet, bs = 250): { accuracy: nu
   for (let i = 0; i < set.count; i += bs) {
     const n = Math.min(bs, set.count - i);
     const [pred, c, inp] = tf.tidy(() => {
-      const r = loaded.snn.forward(tf.tensor4d(set.images.subarray(i * size, (i + n) * size), [n, set.height, set.width, set.channels]), { release: true });
-      return [tf.argMax(r.logits, 1), r.spikeCounts, tf.sum(r.inputCounts, 1)];
+      const r = loaded.snn.forward(tf.tensor4d(set.images.subarray(i * size, (i + n) * size), [n, set.height, set.width, set.channels]), { release: true, countInputs: true });
+      return [tf.argMax(r.logits, 1), r.spikeCounts, tf.sum(r.inputCounts!, 1)];
     });
     Array.from(pred.dataSync() as Int32Array).forEach((p, k) => (hits += p === set.labels[i + k] ? 1 : 0));
     Array.from(c.dataSync() as Float32Array).forEach((v, j) => (counts[Math.floor(j / T)]![j % T]! += v / set.count));

@@ -192,8 +192,8 @@ export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise
   const out = tf.tidy(() => {
     const x = tf.tensor4d(input, [1, height, width, channels]);
     const spikes: tf.Tensor[][] = loaded.snn.neurons.map(() => []);
-    const r = loaded.snn.forward(x, { recordMembrane: true, onSpikes: (l, t, s) => { spikes[l]![t] = tf.reshape(s, [-1]); } });
-    return { membrane: tf.stack(r.membrane!), counts: r.spikeCounts, inputCounts: r.inputCounts, spikes: spikes.map((l) => tf.stack(l)) };
+    const r = loaded.snn.forward(x, { recordMembrane: true, countInputs: true, onSpikes: (l, t, s) => { spikes[l]![t] = tf.reshape(s, [-1]); } });
+    return { membrane: tf.stack(r.membrane!), counts: r.spikeCounts, inputCounts: r.inputCounts!, spikes: spikes.map((l) => tf.stack(l)) };
   });
   try {
     const [membrane, counts, inputCounts, ...spikes] = await Promise.all([out.membrane.data(), out.counts.data(), out.inputCounts.data(), ...out.spikes.map((s) => s.data())]);

@@ -101,7 +101,7 @@ export function calibrateThresholds(net: Network, images: tf.Tensor4D, options: 
             if (layer === l) th = Math.max(th, statistic(input.dataSync() as Float32Array, o));
           },
         });
-        tf.dispose([out.logits, out.spikeCounts, out.inputCounts]);
+        tf.dispose([out.logits, out.spikeCounts]);
         th = fix(th);
         thresholds.push(th);
         const layer = snn.neurons[l]!;

@@ -43,9 +43,13 @@ describe('SnnModel', () => {
     const x = tf.tensor4d([1, 0, 0.3, 0.2], [2, 1, 1, 2]);
     const before = tf.memory().numTensors;
     const out = snn.forward(x, { release: true });
-    expect(tf.memory().numTensors - before).toBe(3); // logits, spikeCounts, inputCounts
+    expect(tf.memory().numTensors - before).toBe(2); // logits and spikeCounts (no countInputs)
+    expect(out.inputCounts).toBeNull();
     expect(Array.from(out.logits.dataSync())).toEqual([4, 0]);
-    tf.dispose([out.logits, out.spikeCounts, out.inputCounts]);
+    tf.dispose([out.logits, out.spikeCounts]);
+    const counted = snn.forward(x, { release: true, countInputs: true });
+    expect(tf.memory().numTensors - before).toBe(3); // logits, spikeCounts, inputCounts
+    tf.dispose([counted.logits, counted.spikeCounts, counted.inputCounts!]);
     expect(() => snn.forward(x, { release: true, training: true })).toThrow(/inference only/);
   });
 
@@ -84,13 +88,14 @@ describe('SnnModel input counts', () => {
     const spikesPerStep: number[] = [];
     const pooledPerStep: number[] = [];
     const out = snn.forward(x, {
+      countInputs: true,
       onSpikes: (_l, _t, s) => {
         spikesPerStep.push(tf.sum(s).dataSync()[0]!);
         pooledPerStep.push(tf.sum(tf.maxPool(s as tf.Tensor4D, 2, 2, 'valid')).dataSync()[0]!);
       },
     });
-    const counts = out.inputCounts.arraySync() as number[][];
-    expect(out.inputCounts.shape).toEqual([2, 3]);
+    const counts = out.inputCounts!.arraySync() as number[][];
+    expect(out.inputCounts!.shape).toEqual([2, 3]);
     // Layer 0 is fed by the image: the sum of the analog input at every step.
     const pixels = tf.sum(x).dataSync()[0]!;
     for (const c of counts[0]!) expect(c).toBeCloseTo(pixels, 4);
@@ -99,9 +104,9 @@ describe('SnnModel input counts', () => {
     expect(pooledPerStep.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(pooledPerStep.reduce((a, b) => a + b, 0) / 8).toBeGreaterThan(spikesPerStep.reduce((a, b) => a + b, 0) / 32);
     // release mode counts the same.
-    const rel = snn.forward(x, { release: true });
-    expect(rel.inputCounts.arraySync()).toEqual(counts);
-    tf.dispose([x, out.logits, out.spikeCounts, out.inputCounts, rel.logits, rel.spikeCounts, rel.inputCounts]);
+    const rel = snn.forward(x, { release: true, countInputs: true });
+    expect(rel.inputCounts!.arraySync()).toEqual(counts);
+    tf.dispose([x, out.logits, out.spikeCounts, out.inputCounts!, rel.logits, rel.spikeCounts, rel.inputCounts!]);
     snn.dispose();
     n.dispose();
   });

@@ -34,6 +34,11 @@ export interface SnnForwardOptions {
    * many steps). Only valid when no gradient is being taken.
    */
   release?: boolean;
+  /**
+   * Sum each weight layer's input at every step into `inputCounts` (energy accounting of the
+   * spikes that reach a layer). Off by default: training and calibration do not need it.
+   */
+  countInputs?: boolean;
   /** Called with every activation layer's input current at every step (threshold balancing). */
   onNeuronInput?: (layer: number, t: number, input: tf.Tensor) => void;
 }
@@ -48,9 +53,10 @@ export interface SnnForwardResult {
   /**
    * Sum of each weight layer's input (graph.weightLayers order) per step, over the batch:
    * [weightLayers, T]. For binary spikes, the spikes that reach the layer: after a max pool
-   * (an OR of its window) more of them than the activation emitted per element.
+   * (an OR of its window) more of them than the activation emitted per element. Null unless
+   * `countInputs` was set.
    */
-  inputCounts: tf.Tensor;
+  inputCounts: tf.Tensor | null;
 }
 
 export class SnnModel {
@@ -102,7 +108,7 @@ export class SnnModel {
     const masks = new Map<number, tf.Tensor | null>();
     const counts: tf.Tensor[][] = this.neurons.map(() => []);
     const weightIndex = new Map(this.network.graph.weightLayers.map((n, i) => [n.path, i]));
-    const inCounts: tf.Tensor[][] = this.network.graph.weightLayers.map(() => []);
+    const inCounts: tf.Tensor[][] = options.countInputs ? this.network.graph.weightLayers.map(() => []) : [];
     const membrane: tf.Tensor[] = [];
     let u: tf.Tensor | null = null;
     let t = 0;
@@ -128,7 +134,7 @@ export class SnnModel {
         return spikes;
       },
       weightInput: (node, x) => {
-        inCounts[weightIndex.get(node.path)!]![t] = tf.sum(x);
+        if (options.countInputs) inCounts[weightIndex.get(node.path)!]![t] = tf.sum(x);
       },
       dropoutMask: (node, shape) => {
         if (!training || node.rate === 0) return null;
@@ -173,9 +179,11 @@ export class SnnModel {
     const spikeCounts = tf.tidy(() =>
       counts.length === 0 ? tf.zeros([0, T]) : tf.stack(counts.map((c) => (c.length > 0 ? tf.stack(c) : tf.zeros([T])))),
     );
-    const inputCounts = tf.tidy(() =>
-      inCounts.length === 0 ? tf.zeros([0, T]) : tf.stack(inCounts.map((c) => tf.stack(Array.from({ length: T }, (_, i) => c[i] ?? tf.scalar(0))))),
-    );
+    const inputCounts = !options.countInputs
+      ? null
+      : tf.tidy(() =>
+          inCounts.length === 0 ? tf.zeros([0, T]) : tf.stack(inCounts.map((c) => tf.stack(Array.from({ length: T }, (_, i) => c[i] ?? tf.scalar(0))))),
+        );
     if (options.release) {
       tf.dispose(counts.flat());
       tf.dispose(inCounts.flat());

@@ -99,11 +99,11 @@ export function snnTarget(snn: SnnModel, loss: LossSpec, options: SnnTargetOptio
       const threshold = typeof outputThreshold === 'function' ? outputThreshold() : outputThreshold;
       return {
         loss: lossFn(threshold === undefined ? { membrane } : { membrane, threshold }, labels),
-        prediction: { logits: out.logits, spikeCounts: out.spikeCounts, inputCounts: out.inputCounts },
+        prediction: { logits: out.logits, spikeCounts: out.spikeCounts },
       };
     },
     predict(images, rng) {
-      const out = snn.forward(images, { rng, release: true });
+      const out = snn.forward(images, { rng, release: true, countInputs: true });
       return { logits: out.logits, spikeCounts: out.spikeCounts, inputCounts: out.inputCounts };
     },
     constrain: () => snn.constrain(),

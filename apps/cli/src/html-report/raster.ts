@@ -69,7 +69,7 @@ export function recordRaster(snn: SnnModel, image: Float32Array, label: number, 
       },
     });
     logits = out.logits.dataSync() as Float32Array;
-    tf.dispose([out.logits, out.spikeCounts, out.inputCounts]);
+    tf.dispose([out.logits, out.spikeCounts]);
   } finally {
     x.dispose();
   }
