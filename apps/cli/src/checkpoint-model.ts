@@ -14,6 +14,7 @@ import { annTarget, CheckpointError, loadCheckpoint, snnTarget, type LoadedCheck
 import * as tf from '@tensorflow/tfjs-core';
 import { intFlag } from './args.js';
 import { CliError } from './errors.js';
+import { imageTensor } from './setup.js';
 
 export interface CheckpointModel {
   readonly checkpoint: LoadedCheckpoint;
@@ -90,7 +91,7 @@ export function measureInput(model: CheckpointModel, set: ImageSet, batchSize = 
   if (spikeSteps.length > 0 && set.count > 0) {
     for (let start = 0, b = 0; start < set.count; start += batchSize, b++) {
       const n = Math.min(batchSize, set.count - start);
-      const x = tf.tensor4d(set.images.subarray(start * perImage, (start + n) * perImage), [n, set.height, set.width, set.channels]);
+      const x = imageTensor(set, start, n);
       encoder.beginBatch(0x5eed + b);
       for (const t of spikeSteps) {
         const count = tf.tidy(() => tf.sum(tf.cast(tf.notEqual(encoder.encode(x, t), 0), 'float32')));

@@ -1,8 +1,10 @@
 /** RunReport assembly (DESIGN.md "RunReport"), validated against the shared schema. */
+import type { ConversionResult } from '@spikelite/conversion';
+import type { ImageSet } from '@spikelite/data';
 import { computeEnergy, ENERGY_PROFILE_NAMES, loadEnergyProfile } from '@spikelite/energy';
 import type { CompiledGraph } from '@spikelite/models';
 import { DEFAULT_ENERGY_PROFILE, parseWith, RunReport, type EnergyProfile } from '@spikelite/schemas';
-import type { EvalResult } from '@spikelite/training';
+import { evaluate, snnTarget, type EvalResult } from '@spikelite/training';
 import { CliError } from './errors.js';
 
 /** Help line of the `--profile` flag of commands that print a RunReport. */
@@ -86,4 +88,21 @@ export function buildReport(r: ReportInput): RunReport {
     },
     'RunReport',
   );
+}
+
+/**
+ * The RunReport of a converted SNN on `test`: the fine-tune's final evaluation when the recipe
+ * fine-tuned (it ran on `test` already), else one evaluation here.
+ */
+export function conversionReport(
+  result: ConversionResult,
+  test: ImageSet,
+  r: Pick<ReportInput, 'method' | 'dataset' | 'backend' | 'annAccuracy'> & { startedAt: number },
+): RunReport {
+  const ev = result.info.finetune ?? evaluate(snnTarget(result.snn, { kind: 'ce', on: 'final', labelSmoothing: 0 }), test);
+  return buildReport({
+    command: 'convert', method: r.method, dataset: r.dataset, timesteps: result.info.steps, backend: r.backend,
+    result: ev, annAccuracy: r.annAccuracy, graph: result.network.graph, input: result.info.input,
+    gradedSpikes: result.info.gradedSpikes, wallMs: performance.now() - r.startedAt,
+  });
 }

@@ -1,7 +1,8 @@
 /** What every command needs: the engine, a dataset, a model spec, and stderr logging. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DataError, loadDataset, type Dataset } from '@spikelite/data';
+import * as tf from '@tensorflow/tfjs-core';
+import { DataError, loadDataset, type Dataset, type ImageSet } from '@spikelite/data';
 import { BACKENDS, initEngine, type BackendName, type EngineInfo } from '@spikelite/engine';
 import { PRESET_NAMES, presetSpec } from '@spikelite/models';
 import { loadJsonFile, ModelSpec } from '@spikelite/schemas';
@@ -199,4 +200,10 @@ export async function resolveModel(model: string, data: Dataset): Promise<ModelS
   checkModelFlag(model);
   if (PRESET_NAMES.includes(model)) return presetSpec(model, { input, classes: data.train.classes });
   return loadJsonFile(model, ModelSpec);
+}
+
+/** Images `from` … `from + count − 1` of `set` as one NHWC tensor (the caller disposes it). */
+export function imageTensor(set: ImageSet, from = 0, count = set.count - from): tf.Tensor4D {
+  const size = set.height * set.width * set.channels;
+  return tf.tensor4d(set.images.subarray(from * size, (from + count) * size), [count, set.height, set.width, set.channels]);
 }

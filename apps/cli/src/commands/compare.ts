@@ -10,20 +10,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import { ConversionError, convert, measureConversion, sweep, type ConvertOptions, type SweepRow } from '@spikelite/conversion';
-import { epochOrder, subset, takeFirst, type ImageSet } from '@spikelite/data';
-import { createEncoder } from '@spikelite/encoding';
+import { ConversionError, convert, sweep, type ConvertOptions, type SweepRow } from '@spikelite/conversion';
+import { epochOrder, subset, takeFirst } from '@spikelite/data';
 import { createRng } from '@spikelite/engine';
-import { Network, SnnModel } from '@spikelite/models';
+import { Network, type SnnModel } from '@spikelite/models';
 import { importOnnx, networkFromImport, OnnxImportError } from '@spikelite/onnx';
-import { NeuronSpec, TrainConfig, parseWith, type ConversionRecipeInput, type RunReport } from '@spikelite/schemas';
-import { snnTarget, train, type TrainEvent } from '@spikelite/training';
+import type { ConversionRecipeInput, RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../errors.js';
 import { recordRaster, renderHtmlReport, type ReportBundle } from '../html-report/index.js';
-import { buildReport } from '../report.js';
-import { openDataset, startEngine, stderrLog, type Log } from '../setup.js';
+import { trainProgress, type TrainFlags } from '../methods/context.js';
+import { trainGeneral } from '../methods/general.js';
+import { buildReport, conversionReport } from '../report.js';
+import { imageTensor, openDataset, startEngine, stderrLog } from '../setup.js';
 import { onnxAccuracy } from './convert.js';
 
 /** The ANN the main job starts from: made by tooling/fixtures/onnx/make_fixtures.py (PyTorch). */
@@ -82,10 +81,6 @@ function methodsFlag(raw: string | undefined): CompareMethod[] {
   return [...new Set(list)] as CompareMethod[];
 }
 
-function imagesOf(set: ImageSet): tf.Tensor4D {
-  return tf.tensor4d(set.images, [set.count, set.height, set.width, set.channels]);
-}
-
 /** The table, as people read it. */
 export function formatTable(rows: CompareRow[]): string {
   const head = ['method', 'T/K', 'accuracy', 'spikes/neuron', 'energy ANN/SNN', 'wall'];
@@ -98,12 +93,6 @@ export function formatTable(rows: CompareRow[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
-}
-
-function trainProgress(log: Log, stage: string): (e: TrainEvent) => void {
-  return (e) => {
-    if (e.type === 'batch') log.progress(`${stage} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%`, { value: e.batch, total: e.batches });
-  };
 }
 
 export async function compareCommand(argv: string[]): Promise<Record<string, unknown> | null> {
@@ -152,7 +141,7 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
   const net = networkFromImport(imported);
   const order = epochOrder(data.train.count, createRng(seed + 1));
   const calibSet = takeFirst(subset(data.train, Array.from(order)), Math.min(calib, data.train.count));
-  const calibImages = imagesOf(calibSet);
+  const calibImages = imageTensor(calibSet);
   const sweepSet = takeFirst(data.test, Math.min(sweepImages, data.test.count));
   // Two test images for the rasters: the first of two different classes.
   const rasterIdx = [0, Array.from(data.test.labels).findIndex((l) => l !== data.test.labels[0])].filter((i) => i >= 0);
@@ -176,12 +165,23 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
     for (const method of methods) {
       const tm = performance.now();
       if (method === 'general') {
-        const { report, snn } = await trainGeneral(imported.spec, data, { epochs: generalEpochs, seed, backend: engine.backend, annAccuracy, log });
+        // `train --method general` from scratch (its default, METHODS.md) on the ANN's architecture.
+        const gnet = Network.create(imported.spec, { seed });
+        const flags: TrainFlags = {
+          timesteps: 1, epochs: generalEpochs, annEpochs: 0, batch: 64, seed, lr: undefined, annLr: 1e-3,
+          calib, calibSteps: 100, scale: undefined, init: 'scratch',
+        };
+        log.info(`general: training from scratch for ${generalEpochs} epoch(s) on ${data.train.count} images, T = 1`);
+        const { result: g, snn } = await trainGeneral({ flags, data, spec: imported.spec, net: gnet, engine, dirs: {}, log });
         try {
+          const report = buildReport({
+            command: 'train', method: 'general', dataset, timesteps: g.timesteps, backend: engine.backend, result: g.result,
+            annAccuracy, graph: gnet.graph, input: g.input, gradedSpikes: g.gradedSpikes, wallMs: performance.now() - tm,
+          });
           await record(method, report, snn, '1', performance.now() - tm);
         } finally {
           snn.dispose();
-          snn.network.dispose();
+          gnet.dispose();
         }
         continue;
       }
@@ -195,13 +195,7 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
         ...(method === 'diet' || method === 'hybrid' ? { finetune: { train: data.train, test: data.test, seed, onEvent: trainProgress(log, `${method} fine-tune`) } } : {}),
       });
       try {
-        const m = measureConversion(result, data.test, { evaluated: result.info.finetune });
-        const report = buildReport({
-          command: 'convert', method, dataset, timesteps: result.info.steps, backend: engine.backend,
-          result: { accuracy: m.accuracy, images: data.test.count, spikesPerNeuron: m.spikesPerNeuron, perLayer: m.perLayer, inputEventsPerElement: m.inputEventsPerElement },
-          annAccuracy, graph: result.network.graph, input: result.info.input, gradedSpikes: result.info.gradedSpikes,
-          wallMs: performance.now() - tm,
-        });
+        const report = conversionReport(result, data.test, { method, dataset, backend: engine.backend, annAccuracy, startedAt: tm });
         await record(method, report, result.snn, String(result.info.steps), performance.now() - tm);
       } finally {
         result.dispose();
@@ -236,35 +230,4 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
   if (f.json !== true) process.stdout.write(`\n${table}\n\nreport: ${html}\n`);
   log.info(`compare: done in ${((performance.now() - t0) / 1000).toFixed(0)} s (backend ${engine.backend})`);
   return f.json === true ? { table: rows, out, report: html, wallMs: Math.round(performance.now() - t0) } : null;
-}
-
-/**
- * The general SNN (SPEC §2) at T = 1 on the ANN's architecture, trained from scratch (the
- * default of `train --method general`, measured better than starting from the ANN: METHODS.md).
- */
-async function trainGeneral(
-  spec: Network['spec'], data: { train: ImageSet; test: ImageSet; name: string },
-  o: { epochs: number; seed: number; backend: string; annAccuracy: number; log: Log },
-): Promise<{ report: RunReport; snn: SnnModel }> {
-  const t0 = performance.now();
-  const net = Network.create(spec, { seed: o.seed });
-  const neuron = parseWith(NeuronSpec, { kind: 'general', projection: 'sincos' }, 'neuron');
-  const snn = new SnnModel(net, { timesteps: 1, neuron, encoder: createEncoder({ kind: 'direct' }, { timesteps: 1 }) });
-  const config = parseWith(
-    TrainConfig,
-    { method: 'general', timesteps: 1, epochs: o.epochs, batchSize: 64, seed: o.seed, neuron, encoding: { kind: 'direct' }, optimizer: { kind: 'adam', lr: 1e-3 }, loss: { kind: 'ce', on: 'final' } },
-    'general train config',
-  );
-  o.log.info(`general: training from scratch for ${o.epochs} epoch(s) on ${data.train.count} images, T = 1`);
-  const r = await train({
-    target: snnTarget(snn, config.loss), train: data.train, test: data.test, config,
-    describe: { spec, method: 'general', neuron, encoding: { kind: 'direct' } },
-    onEvent: trainProgress(o.log, 'general'),
-  });
-  const report = buildReport({
-    command: 'train', method: 'general', dataset: { name: data.name, trainSize: data.train.count, testSize: data.test.count },
-    timesteps: 1, backend: o.backend, result: r.final, annAccuracy: o.annAccuracy, graph: net.graph,
-    input: { analogSteps: 1, inputSpikesPerElement: 0 }, wallMs: performance.now() - t0,
-  });
-  return { report, snn };
 }

@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { ConversionError, convert, measureConversion, sweep, validateConversion, type ConvertOptions, type SweepRow } from '@spikelite/conversion';
+import { ConversionError, convert, sweep, validateConversion, type ConvertOptions, type SweepRow } from '@spikelite/conversion';
 import { epochOrder, subset, takeFirst, type ImageSet } from '@spikelite/data';
 import { createRng } from '@spikelite/engine';
 import { importOnnx, networkFromImport, OnnxImportError, runOnnx } from '@spikelite/onnx';
@@ -15,8 +14,9 @@ import { CONVERSION_METHODS, type ConversionRecipeInput, type RunReport } from '
 import { choiceFlag, intFlag, numberFlag, parseFlags } from '../args.js';
 import { CliError } from '../errors.js';
 import { toNchw } from '../onnx-inputs.js';
-import { buildReport } from '../report.js';
-import { openDataset, startEngine, stderrLog } from '../setup.js';
+import { trainProgress } from '../methods/context.js';
+import { conversionReport } from '../report.js';
+import { imageTensor, openDataset, startEngine, stderrLog } from '../setup.js';
 
 export const CONVERT_HELP = `spikelite convert — convert an ONNX ANN into an SNN and evaluate both
 
@@ -143,14 +143,14 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
   const net = networkFromImport(imported);
   const order = epochOrder(data.train.count, createRng(seed + 1));
   const calibSet = takeFirst(subset(data.train, Array.from(order)), Math.min(calib, data.train.count));
-  const images = tf.tensor4d(calibSet.images, [calibSet.count, calibSet.height, calibSet.width, calibSet.channels]);
+  const images = imageTensor(calibSet);
   const options: ConvertOptions = {
     calibrationImages: images,
     log: (m) => log.info(m),
     maxPool,
     calibrationMode,
     balanceSteps: calibSteps,
-    ...(method === 'diet' || method === 'hybrid' ? { finetune: { train: data.train, test: data.test, batchSize: batch, seed, onEvent: (e) => { if (e.type === 'batch') log.progress(`fine-tune epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%`, { value: e.batch, total: e.batches }); } } } : {}),
+    ...(method === 'diet' || method === 'hybrid' ? { finetune: { train: data.train, test: data.test, batchSize: batch, seed, onEvent: trainProgress(log, 'fine-tune') } } : {}),
   };
   try {
     // Fail fast (before the test-set runs) when a layer cannot be converted.
@@ -174,15 +174,10 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
     const result = await convert(net, recipe, options);
     try {
       for (const n of result.info.notes) log.info(`note: ${n}`);
-      const m = measureConversion(result, data.test, { evaluated: result.info.finetune });
-      log.info(`SNN (${method}, ${method === 'fs' ? 'K' : 'T'}=${result.info.steps}) test accuracy ${(m.accuracy * 100).toFixed(2)}% (ANN ${(annAccuracy * 100).toFixed(2)}%), ${m.spikesPerNeuron.toFixed(3)} spikes/neuron`);
-      const report = buildReport({
-        command: 'convert', method, dataset: { name: data.name, trainSize: data.train.count, testSize: data.test.count },
-        timesteps: result.info.steps, backend: engine.backend,
-        result: { accuracy: m.accuracy, images: data.test.count, spikesPerNeuron: m.spikesPerNeuron, perLayer: m.perLayer, inputEventsPerElement: m.inputEventsPerElement },
-        annAccuracy, graph: result.network.graph, input: result.info.input, gradedSpikes: result.info.gradedSpikes,
-        wallMs: performance.now() - t0,
+      const report = conversionReport(result, data.test, {
+        method, dataset: { name: data.name, trainSize: data.train.count, testSize: data.test.count }, backend: engine.backend, annAccuracy, startedAt: t0,
       });
+      log.info(`SNN (${method}, ${method === 'fs' ? 'K' : 'T'}=${result.info.steps}) test accuracy ${(report.accuracy * 100).toFixed(2)}% (ANN ${(annAccuracy * 100).toFixed(2)}%), ${report.spikes.perNeuron.toFixed(3)} spikes/neuron`);
       if (f.out) {
         await mkdir(f.out, { recursive: true });
         const { stats: _stats, ...info } = result.info;

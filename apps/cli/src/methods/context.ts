@@ -12,7 +12,7 @@ import { createRng, type EngineInfo } from '@spikelite/engine';
 import type { Network, SnnModel } from '@spikelite/models';
 import { TrainConfig, parseWith, type ModelSpec } from '@spikelite/schemas';
 import { annTarget, evaluate, loadCheckpoint, snnTarget, train, type EvalResult, type TrainEvent, type TrainResult, type TrainTarget } from '@spikelite/training';
-import type { Log } from '../setup.js';
+import { imageTensor, type Log } from '../setup.js';
 
 export interface TrainFlags {
   timesteps: number;
@@ -57,7 +57,8 @@ export interface TrainMethodDefinition {
   run(ctx: MethodContext): Promise<MethodResult>;
 }
 
-function progress(log: Log, stage: string): (e: TrainEvent) => void {
+/** Training events as progress (a bar per epoch on a terminal) and one line per epoch and checkpoint. */
+export function trainProgress(log: Log, stage: string): (e: TrainEvent) => void {
   return (e) => {
     if (e.type === 'batch') {
       const spn = e.spikesPerNeuron === null ? '' : ` spikes/neuron ${e.spikesPerNeuron.toFixed(3)}`;
@@ -84,7 +85,7 @@ export async function trainStage(
     resume = await loadCheckpoint(join(ctx.dirs.resume!, stage));
     ctx.log.info(`${stage}: resuming from ${resume.dir} (epoch ${resume.manifest.epoch}/${config.epochs})`);
   }
-  return train({ target, train: ctx.data.train, test: ctx.data.test, config, runDir, resume, describe, onEvent: progress(ctx.log, stage) });
+  return train({ target, train: ctx.data.train, test: ctx.data.test, config, runDir, resume, describe, onEvent: trainProgress(ctx.log, stage) });
 }
 
 /** The ANN stage every conversion-based method starts with. */
@@ -109,7 +110,7 @@ export async function balanceInto(ctx: MethodContext, snn: SnnModel, scale: numb
   const { data, flags, log } = ctx;
   const order = epochOrder(data.train.count, createRng(flags.seed + 1));
   const calibSet = takeFirst(subset(data.train, Array.from(order)), Math.min(flags.calib, data.train.count));
-  const images = tf.tensor4d(calibSet.images, [calibSet.count, calibSet.height, calibSet.width, calibSet.channels]);
+  const images = imageTensor(calibSet);
   log.info(`balancing thresholds on ${calibSet.count} images over ${flags.calibSteps} steps`);
   const thresholds = calibrateThresholds(ctx.net, images, {
     mode: 'snn', balanceSteps: flags.calibSteps,

@@ -23,6 +23,7 @@ import { SnnModel } from '@spikelite/models';
 import { HYBRID_THRESHOLD_SCALE, TrainConfig, parseWith } from '@spikelite/schemas';
 import { deriveOutputThreshold, hybridEncoding, hybridNeuron, measureInputSpikes, OUTPUT_THRESHOLD_FRACTION, scaleOutputLayer } from '@spikelite/conversion';
 import { snnTarget } from '@spikelite/training';
+import { imageTensor } from '../setup.js';
 import { balanceInto, resumes, trainAnnStage, trainStage, type MethodContext, type MethodResult, type TrainMethodDefinition } from './context.js';
 
 /** θ scale after balancing (--scale): the hybrid recipe's default (see METHODS.md). */
@@ -31,11 +32,6 @@ export const HYBRID_DEFAULT_SCALE = HYBRID_THRESHOLD_SCALE;
 export const HYBRID_DEFAULT_SURROGATE: 'stdb' | 'linear' = 'linear';
 /** Fine-tuning learning rate (--lr). DIET's 1e-4 is too slow to re-learn binary (single-spike) units in a few epochs. */
 export const HYBRID_DEFAULT_LR = 5e-4;
-
-function imageTensor(set: ImageSet, from: number, count: number): tf.Tensor4D {
-  const size = set.height * set.width * set.channels;
-  return tf.tensor4d(set.images.subarray(from * size, (from + count) * size), [count, set.height, set.width, set.channels]);
-}
 
 /**
  * The most spikes any hidden neuron emitted for one image, per layer, over `set` (the issue's
@@ -96,7 +92,7 @@ export async function trainHybrid(ctx: MethodContext): Promise<HybridRun> {
   } else {
     const order = epochOrder(ctx.data.train.count, createRng(seed + 2));
     const calib = takeFirst(subset(ctx.data.train, Array.from(order)), Math.min(ctx.flags.calib, ctx.data.train.count));
-    const images = imageTensor(calib, 0, calib.count);
+    const images = imageTensor(calib);
     outputThreshold = deriveOutputThreshold(snn, images);
     images.dispose();
   }
@@ -120,7 +116,7 @@ export async function trainHybrid(ctx: MethodContext): Promise<HybridRun> {
   const twice = worst.some((w) => w > 1);
   ctx.log.info(`most spikes of one hidden neuron for one image, per layer, over all ${ctx.data.test.count} test images: ${worst.join(', ')}${twice ? ' — A NEURON FIRED MORE THAN ONCE' : ' (none fired twice)'}`);
   if (ctx.dirs.out) await writeFile(join(ctx.dirs.out, 'hybrid.json'), JSON.stringify({ outputThreshold, init, maxSpikesPerNeuronPerImage: worst, testImages: ctx.data.test.count }, null, 1));
-  const testImages = imageTensor(ctx.data.test, 0, ctx.data.test.count);
+  const testImages = imageTensor(ctx.data.test);
   const inputSpikesPerElement = measureInputSpikes(snn.encoder, testImages);
   testImages.dispose();
   ctx.log.info(`temporal input spikes per pixel (test set): ${inputSpikesPerElement.toFixed(4)}`);
