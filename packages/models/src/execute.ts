@@ -42,7 +42,8 @@ function pool(node: PoolNode, x: tf.Tensor4D): tf.Tensor4D {
  */
 function ceilPool(op: PoolNode['op'], x: tf.Tensor4D, size: [number, number], strides: [number, number]): tf.Tensor4D {
   const [, H, W] = x.shape as [number, number, number, number];
-  const overhang = (n: number, k: number, s: number) => Math.max(0, (Math.ceil((n - k) / s) + 1 - 1) * s + k - n);
+  // Output size ceil((n − k)/s) + 1: the last window starts at ceil((n − k)/s)·s and ends k later.
+  const overhang = (n: number, k: number, s: number) => Math.max(0, Math.ceil((n - k) / s) * s + k - n);
   const ph = overhang(H, size[0], strides[0]);
   const pw = overhang(W, size[1], strides[1]);
   if (ph === 0 && pw === 0) return op === 'avgPool' ? tf.avgPool(x, size, strides, 'valid') : tf.maxPool(x, size, strides, 'valid');
