@@ -4,8 +4,8 @@
  * surrogate-gradient (linear, γ = 0.3) BPTT fine-tuning of weights, leaks and thresholds at
  * T steps on the caller's training data for recipe.finetuneEpochs epochs.
  */
-import { NeuronSpec, TrainConfig, parseWith } from '@spikelite/schemas';
-import { snnTarget, train } from '@spikelite/training';
+import { NeuronSpec, parseWith } from '@spikelite/schemas';
+import { finetuneSnn } from './finetune.js';
 import { reluLikeCheck } from './threshold.js';
 import type { RecipeDefinition } from './types.js';
 
@@ -29,20 +29,9 @@ export const dietRecipe: RecipeDefinition<'diet'> = {
   async finalise(snn, r, finetune, log) {
     if (r.finetuneEpochs === 0 || finetune === undefined) return null;
     const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold: 1 }, 'neuron');
-    const config = parseWith(
-      TrainConfig,
-      { method: 'diet', timesteps: r.timesteps, epochs: r.finetuneEpochs, batchSize: finetune.batchSize ?? 64, optimizer: r.optimizer, seed: finetune.seed ?? 0, loss: { kind: 'ce', on: 'final' }, neuron },
-      'diet fine-tune config',
-    );
-    log(`diet: fine-tuning ${r.finetuneEpochs} epoch(s) on ${finetune.train.count} images, T = ${r.timesteps}, lr ${r.optimizer.lr}`);
-    const result = await train({
-      target: snnTarget(snn, config.loss),
-      train: finetune.train,
-      test: finetune.test,
-      config,
-      describe: { spec: snn.network.spec, method: 'diet', neuron, encoding: { kind: 'direct' } },
-      ...(finetune.onEvent ? { onEvent: finetune.onEvent } : {}),
-    });
-    return result.final;
+    return finetuneSnn(snn, finetune, {
+      method: 'diet', timesteps: r.timesteps, epochs: r.finetuneEpochs, optimizer: r.optimizer,
+      loss: { kind: 'ce', on: 'final' }, neuron, encoding: { kind: 'direct' },
+    }, log);
   },
 };

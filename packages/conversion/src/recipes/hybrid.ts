@@ -8,9 +8,9 @@
  * (derived from the converted SNN, see output-threshold.ts). The same choices as
  * `spikelite train --method hybrid`; the reasons and measurements are in apps/cli/METHODS.md.
  */
-import { EncodingSpec, NeuronSpec, TrainConfig, parseWith } from '@spikelite/schemas';
-import { snnTarget, train } from '@spikelite/training';
+import { EncodingSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
 import { deriveOutputThreshold } from '../output-threshold.js';
+import { finetuneSnn } from './finetune.js';
 import { reluLikeCheck } from './threshold.js';
 import type { RecipeDefinition } from './types.js';
 
@@ -55,25 +55,10 @@ export const hybridRecipe: RecipeDefinition<'hybrid'> = {
     if (r.finetuneEpochs === 0 || finetune === undefined) return null;
     const outputThreshold = r.outputThreshold ?? deriveOutputThreshold(snn, calibrationImages, r.outputThresholdFraction);
     log(`hybrid: output threshold θ_out = ${outputThreshold.toFixed(4)}${r.outputThreshold === undefined ? ` (${r.outputThresholdFraction} × median max U(T) on ${calibrationImages.shape[0]} calibration images)` : ''}`);
-    const neuron = hybridNeuron(r.surrogate);
-    const encoding = hybridEncoding();
-    const config = parseWith(
-      TrainConfig,
-      {
-        method: 'hybrid', timesteps: r.timesteps, epochs: r.finetuneEpochs, batchSize: finetune.batchSize ?? 64, optimizer: r.optimizer,
-        seed: finetune.seed ?? 0, loss: { kind: 'spikeTimeCe', membraneWeight: 1, timeWeight: 1 }, neuron, encoding,
-      },
-      'hybrid fine-tune config',
-    );
-    log(`hybrid: fine-tuning ${r.finetuneEpochs} epoch(s) on ${finetune.train.count} images, T = ${r.timesteps}, lr ${r.optimizer.lr}`);
-    const result = await train({
-      target: snnTarget(snn, config.loss, { outputThreshold }),
-      train: finetune.train,
-      test: finetune.test,
-      config,
-      describe: { spec: snn.network.spec, method: 'hybrid', neuron, encoding },
-      ...(finetune.onEvent ? { onEvent: finetune.onEvent } : {}),
-    });
-    return result.final;
+    return finetuneSnn(snn, finetune, {
+      method: 'hybrid', timesteps: r.timesteps, epochs: r.finetuneEpochs, optimizer: r.optimizer,
+      loss: { kind: 'spikeTimeCe', membraneWeight: 1, timeWeight: 1 }, neuron: hybridNeuron(r.surrogate), encoding: hybridEncoding(),
+      target: { outputThreshold },
+    }, log);
   },
 };
