@@ -84,6 +84,8 @@ function imageStats(img: ReturnType<typeof decodePng>): { colours: number; lumaS
   return { colours: colours.size, lumaStd: Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)) };
 }
 
+if (!haveChromium && !CI) console.warn(`demo.browser.test: skipping the browser test: no chromium at ${CHROMIUM} (set CHROMIUM_PATH; with CI=true this fails)`);
+
 describe.runIf(haveChromium || CI)('demo page in headless chromium', () => {
   let outDir = '';
   let server: PreviewServer | undefined;
@@ -224,10 +226,6 @@ describe.runIf(haveChromium || CI)('demo page in headless chromium', () => {
     const committed = join(demoDir, 'screenshot.png');
     if (process.env['SPIKELITE_SCREENSHOT'] === '1' || !existsSync(committed)) copyFileSync(shot, committed);
   }, 240_000);
-});
-
-describe.runIf(!haveChromium && !CI)('demo page in headless chromium (skipped)', () => {
-  it.skip(`needs chromium at ${CHROMIUM} (set CHROMIUM_PATH); under CI=true this fails instead`, () => {});
 });
 
 describe('decodePng', () => {
