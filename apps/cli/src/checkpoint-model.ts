@@ -1,3 +1,4 @@
+import { imageInput } from '@spikelite/schemas';
 /**
  * A checkpoint made runnable (ANN or SNN), shared by `eval` and `energy`: load it (errors as
  * CliErrors), check it fits the dataset, build the network (and its SNN from the manifest's
@@ -39,7 +40,7 @@ export async function openCheckpoint(path: string): Promise<LoadedCheckpoint> {
 
 /** The dataset's images must have the shape the checkpoint's model expects. */
 export function assertFitsData(ck: LoadedCheckpoint, data: Dataset): void {
-  const s = ck.manifest.spec.input;
+  const s = imageInput(ck.manifest.spec.input, 'this checkpoint');
   const inShape = [s.height, s.width, s.channels].join('x');
   const dataShape = [data.test.height, data.test.width, data.test.channels].join('x');
   if (inShape !== dataShape) throw new CliError(`--data: images are ${dataShape} but the checkpoint's model expects ${inShape}`);

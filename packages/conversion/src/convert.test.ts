@@ -90,7 +90,7 @@ describe('weight normalisation (calibrationMode ann)', () => {
     net.dispose();
   });
 
-  it('an identity shortcut carrying spikes gets a θ·I 1×1 conv, and the SNN still tracks the ANN', async () => {
+  it('an identity shortcut carrying spikes gets a θ-scale (affine), and the SNN still tracks the ANN', async () => {
     const spec = parseWith(ModelSpec, {
       input: { channels: 1, height: 4, width: 4 },
       classes: 2,
@@ -107,9 +107,9 @@ describe('weight normalisation (calibrationMode ann)', () => {
     const T = 300;
     const r = await convert(net, { kind: 'threshold', timesteps: T, calibration: { statistic: 'max' } }, { calibrationImages: images });
     const res = r.network.spec.layers[2]! as Extract<(typeof r.network.spec.layers)[number], { kind: 'residual' }>;
-    expect(res.shortcut.map((l) => l.kind)).toEqual(['conv2d']);
+    expect(res.shortcut.map((l) => l.kind)).toEqual(['affine']);
     const theta0 = r.info.layers[0]!.threshold!;
-    expect(r.network.params.get('layers.2.shortcut.0.kernel').arraySync()).toEqual([[[[theta0, 0], [0, theta0]]]]);
+    expect(r.network.params.get('layers.2.shortcut.0.scale').arraySync()).toEqual([theta0, theta0]);
     const snn = tf.tidy(() => tf.div(r.snn.forward(images, { release: true }).logits, T).arraySync() as number[][]);
     const ann = tf.tidy(() => net.forwardAnn(images).arraySync() as number[][]);
     const range = Math.max(...ann.flat()) - Math.min(...ann.flat());

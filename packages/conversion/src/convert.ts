@@ -11,7 +11,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { createEncoder } from '@spikelite/encoding';
-import { SnnModel, type Network, type Node } from '@spikelite/models';
+import { SnnModel, type Network } from '@spikelite/models';
 import { ConversionRecipe, parseWith, type ConversionRecipeInput } from '@spikelite/schemas';
 import type { EvalResult } from '@spikelite/training';
 import { calibrateThresholds } from './calibrate.js';
@@ -94,9 +94,6 @@ export interface ConversionResult {
 
 type AnyRecipe = RecipeDefinition<ConversionRecipe['kind']>;
 
-function findNodes(nodes: readonly Node[], op: Node['op']): Node[] {
-  return nodes.flatMap((n) => [...(n.op === op ? [n] : []), ...(n.op === 'residual' ? [...findNodes(n.body, op), ...findNodes(n.shortcut, op)] : [])]);
-}
 
 /** Step 1 alone: the recipe parsed, and every reason this network cannot be converted by it. */
 export function validateConversion(
@@ -110,7 +107,7 @@ export function validateConversion(
   const notes: string[] = [];
   const pre = def.precondition?.(recipe, options.finetune);
   if (pre) errors.push({ layer: null, reason: pre });
-  for (const bn of findNodes(net.graph.nodes, 'batchNorm')) {
+  for (const bn of net.graph.nodes.filter((n) => n.op === 'batchNorm')) {
     errors.push({ layer: bn.path, reason: `${bn.path} (batchNorm): fold BatchNorm into the conv/linear before it before converting (importOnnx folds it by default)` });
   }
   if (net.graph.activations.length === 0) errors.push({ layer: null, reason: 'the network has no activation layers to turn into neurons' });

@@ -9,7 +9,7 @@
  * only. Neuron updates (FS neurons' K internal steps included), pooling and residual adds are
  * counted and reported separately, and enter `energy` only with `includeNeuronUpdates`.
  */
-import { shapeSize, type CompiledGraph, type Node, type Source } from '@spikelite/models';
+import { GRAPH_INPUT, shapeSize, type CompiledGraph, type Source } from '@spikelite/models';
 import { pair, type EnergyProfile } from '@spikelite/schemas';
 
 export interface LayerOps {
@@ -173,12 +173,15 @@ export interface EnergyAccount {
   };
 }
 
-/** MACs per image of each weight layer (conv: kh·kw·Cin·Cout·Hout·Wout; linear: in·out). */
+/**
+ * MACs per image of each weight layer (conv: kh·kw·(Cin/groups)·Cout·Hout·Wout; linear: in·out
+ * per position of its leading axes).
+ */
 export function macsPerLayer(graph: CompiledGraph): Array<{ layer: string; macs: number; source: Source }> {
   const shapes = new Map(graph.params.map((p) => [p.name, p.shape] as const));
   return graph.weightLayers.map((n) => {
     const k = shapes.get(n.kernel)!;
-    const macs = n.op === 'linear' ? k[0]! * k[1]! : k[0]! * k[1]! * k[2]! * k[3]! * n.output[0]! * n.output[1]!;
+    const macs = n.op === 'linear' ? k[0]! * shapeSize(n.output) : k[0]! * k[1]! * k[2]! * shapeSize(n.output);
     return { layer: n.path, macs, source: n.source };
   });
 }
@@ -254,15 +257,18 @@ function account(input: EnergyInput, mode: Mode): EnergyAccount {
   const gradedCost = input.gradedSpikeCost ?? 'mac';
   const include = input.includeNeuronUpdates === true;
 
-  /** ζ of a source (spikes per element per image); a residual sum of several activations takes their mean (documented approximation). */
+  /**
+   * ζ of a source (spikes per element per image): a concatenation weighs each activation by its
+   * share of the elements, a sum adds them (each spike of either operand arrives).
+   */
   const zeta = (source: Source): number => {
     if (source.kind === 'activation') return spikes[source.index]!;
-    if (source.kind === 'mixed') return sum(source.indices, (i) => spikes[i]!) / source.indices.length;
+    if (source.kind === 'mixed') return sum(source.parts, (p) => p.weight * spikes[p.index]!);
     return 0;
   };
-  /** Events per element per image arriving from a source: spikes, or every analog step plus the input spikes. */
+  /** Events per element per image arriving from a source: spikes, every analog step plus the input spikes, or every step (analog values). */
   const events = (source: Source): number =>
-    source.kind === 'input' ? input.input.analogSteps + input.input.inputSpikesPerElement : zeta(source);
+    source.kind === 'input' ? input.input.analogSteps + input.input.inputSpikesPerElement : source.kind === 'analog' ? T : zeta(source);
 
   // Synaptic operations (the headline).
   const macs = macsPerLayer(graph);
@@ -273,6 +279,9 @@ function account(input: EnergyInput, mode: Mode): EnergyAccount {
     if (source.kind === 'input') {
       snnMacs = F * input.input.analogSteps;
       snnAcs = F * input.input.inputSpikesPerElement;
+    } else if (source.kind === 'analog') {
+      // A layer fed by analog values (a linear bottleneck, a BatchNorm after a concat): dense every step.
+      snnMacs = F * T;
     } else if (graded && gradedCost === 'mac') {
       snnMacs = F * zeta(source);
     } else {
@@ -280,8 +289,6 @@ function account(input: EnergyInput, mode: Mode): EnergyAccount {
     }
     return { layer, annMacs: F, snnAcs, snnMacs, snnPj: snnMacs * profile.macPj + snnAcs * profile.acPj };
   });
-  // Σ (F_l·E_MAC), summed like the SNN side, so that an ANN costed as itself has ratio exactly 1.
-  const compute = totals(sum(perLayer, (l) => l.annMacs * profile.macPj), sum(perLayer, (l) => l.snnPj));
 
   const analogLayers: AnalogInputLayer[] = macs
     .filter((m) => m.source.kind === 'input')
@@ -316,53 +323,61 @@ function account(input: EnergyInput, mode: Mode): EnergyAccount {
     neuronUpdates = { costing: lump ? 'neuronUpdatePj' : 'ops', perLayer: rows, annPj: sum(rows, (r) => r.annPj), snnPj: sum(rows, (r) => r.snnPj) };
   }
 
-  // Pooling and residual adds: walk the graph, tracking what feeds each node (as compileGraph does).
+  // Pooling, residual adds and gates, node by node, from what each node's inputs carry.
   const pools: PoolingRow[] = [];
   const residuals: ResidualRow[] = [];
-  const indices = (s: Source): number[] => (s.kind === 'activation' ? [s.index] : s.kind === 'mixed' ? s.indices : []);
-  const walk = (nodes: readonly Node[], source: Source): Source => {
-    for (const node of nodes) {
-      switch (node.op) {
-        case 'activation':
-          source = { kind: 'activation', index: node.index };
-          break;
-        case 'avgPool':
-        case 'maxPool': {
-          const [kh, kw] = pair(node.layer.poolSize);
-          const out = shapeSize(node.output);
-          // Average: every window input is added once (the 1/k² scale folds into the next weights);
-          // on spikes only arriving events add. Max: k²−1 compares per output, on spikes every step (an OR).
-          const annOps = node.op === 'avgPool' ? out * kh * kw : out * (kh * kw - 1);
-          const snnOps = node.op === 'avgPool' ? annOps * events(source) : annOps * T;
-          pools.push({ layer: node.path, op: node.op, annOps, snnOps, annPj: annOps * profile.acPj, snnPj: snnOps * profile.acPj });
-          break;
-        }
-        case 'globalAvgPool': {
-          const annOps = shapeSize(node.input);
-          const snnOps = annOps * events(source);
-          pools.push({ layer: node.path, op: 'globalAvgPool', annOps, snnOps, annPj: annOps * profile.acPj, snnPj: snnOps * profile.acPj });
-          break;
-        }
-        case 'residual': {
-          const body = walk(node.body, source);
-          const shortcut = walk(node.shortcut, source);
-          const elems = shapeSize(node.output);
-          // Identity shortcut: each arriving spike adds once into the membrane; a conv shortcut's
-          // current is added to the body's every step.
-          const identity = node.shortcut.length === 0;
-          const snnAdds = identity ? elems * events(source) : elems * T;
-          residuals.push({ layer: node.path, shortcut: identity ? 'identity' : 'conv', annAdds: elems, snnAdds, annPj: elems * profile.acPj, snnPj: snnAdds * profile.acPj });
-          const merged = [...new Set([...indices(body), ...indices(shortcut)])];
-          source = merged.length === 1 ? { kind: 'activation', index: merged[0]! } : merged.length === 0 ? { kind: 'input' } : { kind: 'mixed', indices: merged };
-          break;
-        }
-        default:
-          break;
+  const carrier = (id: number): Source => (id === GRAPH_INPUT ? { kind: 'input' } : graph.carries[id]!);
+  const spiking = (s: Source): boolean => s.kind === 'activation' || s.kind === 'mixed';
+  for (const node of graph.nodes) {
+    switch (node.op) {
+      case 'avgPool':
+      case 'maxPool':
+      case 'sumPool': {
+        const [kh, kw] = pair(node.layer.poolSize);
+        const out = shapeSize(node.output);
+        // Average/sum: every window input is added once (the 1/k² scale folds into the next weights);
+        // on spikes only arriving events add. Max: k²−1 compares per output, on spikes every step (an OR).
+        const annOps = node.op === 'maxPool' ? out * (kh * kw - 1) : out * kh * kw;
+        const snnOps = node.op === 'maxPool' ? annOps * T : annOps * events(carrier(node.inputs[0]!));
+        pools.push({ layer: node.path, op: node.op === 'sumPool' ? 'avgPool' : node.op, annOps, snnOps, annPj: annOps * profile.acPj, snnPj: snnOps * profile.acPj });
+        break;
       }
+      case 'globalAvgPool':
+      case 'globalMaxPool': {
+        const annOps = shapeSize(node.input);
+        const snnOps = node.op === 'globalMaxPool' ? annOps * T : annOps * events(carrier(node.inputs[0]!));
+        pools.push({ layer: node.path, op: node.op === 'globalMaxPool' ? 'maxPool' : 'globalAvgPool', annOps, snnOps, annPj: annOps * profile.acPj, snnPj: snnOps * profile.acPj });
+        break;
+      }
+      case 'add':
+      case 'sub': {
+        const sources = node.inputs.map(carrier);
+        if (node.residual === null && node.inputs.some((i) => i !== GRAPH_INPUT && graph.nodes[i]!.op === 'constant')) break; // a bias, not a merge
+        const elems = shapeSize(node.output);
+        // Spikes add once per arriving event into the other operand; two analog operands add every step.
+        const spikeEvents = sum(sources.filter(spiking), events);
+        const snnAdds = sources.every(spiking) || sources.some(spiking) ? elems * spikeEvents : elems * T;
+        const identity = node.residual?.identity ?? sources.some(spiking);
+        residuals.push({ layer: node.path, shortcut: identity ? 'identity' : 'conv', annAdds: elems, snnAdds, annPj: elems * profile.acPj, snnPj: snnAdds * profile.acPj });
+        break;
+      }
+      case 'mul':
+      case 'div':
+      case 'affine': {
+        // A gate (squeeze-and-excitation) or a scale: one multiply per element, in the SNN per
+        // event of the full-size operand. Costed as MACs with the weight layers (never dropped).
+        if (node.op === 'affine' && node.scale === null) break;
+        const elems = shapeSize(node.output);
+        const snnMuls = elems * events(node.op === 'affine' ? carrier(node.inputs[0]!) : graph.carries[node.id]!);
+        perLayer.push({ layer: `${node.path} (${node.op})`, annMacs: elems, snnAcs: 0, snnMacs: snnMuls, snnPj: snnMuls * profile.macPj });
+        break;
+      }
+      default:
+        break;
     }
-    return source;
-  };
-  walk(graph.nodes, { kind: 'input' });
+  }
+  // Σ (F_l·E_MAC), summed like the SNN side, so that an ANN costed as itself has ratio exactly 1.
+  const compute = totals(sum(perLayer, (l) => l.annMacs * profile.macPj), sum(perLayer, (l) => l.snnPj));
   const pooling = { perLayer: pools, annPj: sum(pools, (p) => p.annPj), snnPj: sum(pools, (p) => p.snnPj) };
   const residual = { perLayer: residuals, annPj: sum(residuals, (r) => r.annPj), snnPj: sum(residuals, (r) => r.snnPj) };
 

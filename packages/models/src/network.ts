@@ -29,6 +29,11 @@ export interface AnnForwardOptions {
   training?: boolean;
   /** Randomness for dropout masks (required when training with dropout). */
   rng?: Rng;
+  /**
+   * Free every intermediate value once its readers have run (inference only; the default is
+   * false, as a gradient tape needs them). Callbacks still see each value while it lives.
+   */
+  release?: boolean;
   /** Called with each activation's output (calibration reads activations this way). */
   onActivation?: (node: Extract<Node, { op: 'activation' }>, output: tf.Tensor, input: tf.Tensor) => void;
 }
@@ -63,7 +68,7 @@ export class Network {
       params: this.params,
       bnTraining: training,
       activation: (node, h) => {
-        const out = applyActivation(node, h);
+        const out = applyActivation(node, h, this.params);
         options.onActivation?.(node, out, h);
         return out;
       },
@@ -73,7 +78,7 @@ export class Network {
         return dropoutMask(shape, node.rate, options.rng);
       },
     };
-    return execute(this.graph.nodes, x, ctx);
+    return execute(this.graph, x, { ...ctx, release: options.release ?? false });
   }
 
   dispose(): void {

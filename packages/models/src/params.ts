@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '@spikelite/engine';
 
-export type ParamRole = 'weight' | 'bias' | 'bnGamma' | 'bnBeta' | 'bnMean' | 'bnVar';
+/** `slope`: PReLU's learned negative slope; `constant`: a constant layer's value; `scale`: an affine layer's factor. */
+export type ParamRole = 'weight' | 'bias' | 'bnGamma' | 'bnBeta' | 'bnMean' | 'bnVar' | 'slope' | 'constant' | 'scale';
 
 export interface ParamInfo {
   readonly name: string;
@@ -79,9 +80,14 @@ export function initialValue(info: ParamInfo, scheme: InitScheme, rng: Rng): tf.
     case 'bias':
     case 'bnBeta':
     case 'bnMean':
+    case 'constant':
       return tf.zeros(shape);
+    case 'slope':
+      // PyTorch's PReLU initial slope.
+      return tf.fill(shape, 0.25);
     case 'bnGamma':
     case 'bnVar':
+    case 'scale':
       return tf.ones(shape);
     case 'weight': {
       const isConv = shape.length === 4;

@@ -148,7 +148,7 @@ export class SnnModel {
 
     const runStep = (): tf.Tensor => {
       const x = this.encoder.encode(images, t);
-      const out = execute(this.network.graph.nodes, x, ctx);
+      const out = execute(this.network.graph, x, ctx);
       return u === null ? out : tf.add(u, out);
     };
     for (t = 0; t < T; t++) {

@@ -8,6 +8,11 @@ export class OnnxImportError extends Error {
     /** The ONNX node's name (or `#index` when it has none). */
     readonly node?: string,
     readonly opType?: string,
+    /**
+     * 'batch-axis': the graph works across its first axis (a transpose, reshape or concat of it),
+     * so it cannot be imported with that axis as the batch; it may import with `batch: 'none'`.
+     */
+    readonly code?: 'batch-axis',
   ) {
     super(message);
   }

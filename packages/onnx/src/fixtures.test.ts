@@ -6,7 +6,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '@spikelite/engine';
-import type { Layer } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkParity, forwardImported, importOnnx, networkFromImport } from './index.js';
 
@@ -32,7 +31,6 @@ const shape = [N, 1, 28, 28];
 const range = (v: ArrayLike<number>): number => Math.max(...Array.from(v)) - Math.min(...Array.from(v));
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 const argmax = (row: ArrayLike<number>): number => Array.from(row).indexOf(Math.max(...Array.from(row)));
-const flatLayers = (layers: Layer[]): Layer[] => layers.flatMap((l) => (l.kind === 'residual' ? [l, ...flatLayers(l.body), ...flatLayers(l.shortcut)] : [l]));
 
 describe('fixture files', () => {
   it('lists the five models, the sample and the accuracies; files are small', () => {
@@ -59,13 +57,18 @@ describe('fixture structure', () => {
     expect(report).toMatchObject({ producer: 'pytorch 1.13.0', batch: 'dynamic', input: { name: 'input', dims: ['batch', 1, 28, 28] }, output: { name: 'logits' } });
   });
 
-  it('fmnist-resnet-silu: an identity and a conv-shortcut residual block, SiLU from Sigmoid·Mul, ReduceMean as global pooling', () => {
-    const { spec } = importOnnx(`${DIR}fmnist-resnet-silu.onnx`);
-    const res = spec.layers.filter((l): l is Extract<Layer, { kind: 'residual' }> => l.kind === 'residual');
-    expect(res.map((r) => [r.body.length, r.shortcut.map((l) => l.kind)])).toEqual([[3, []], [3, ['conv2d']]]);
-    const acts = flatLayers(spec.layers).filter((l) => l.kind === 'activation');
+  it('fmnist-resnet-silu: an identity and a conv-shortcut residual add, SiLU from Sigmoid·Mul, ReduceMean as global pooling', () => {
+    const { spec, report } = importOnnx(`${DIR}fmnist-resnet-silu.onnx`);
+    const adds = spec.layers.filter((l) => l.kind === 'add');
+    expect(adds).toHaveLength(2);
+    // Block 1 adds the stem's pooled output (identity); block 2 adds a 1×1 conv of block 1's output.
+    expect(adds[0]!.inputs).toEqual(['/block1/c2/Conv_output_0', '/stem/stem.3/MaxPool_output_0']);
+    const shortcut = spec.layers.find((l) => l.name === adds[1]!.inputs![1]);
+    expect(shortcut).toMatchObject({ kind: 'conv2d', kernelSize: 1, strides: 2 });
+    const acts = spec.layers.filter((l) => l.kind === 'activation');
     expect(acts.map((a) => (a.kind === 'activation' ? a.fn : ''))).toEqual(Array(5).fill('silu'));
-    expect(flatLayers(spec.layers).some((l) => l.kind === 'batchNorm')).toBe(false);
+    expect(report.fused.map((f) => f.fn)).toEqual(Array(5).fill('silu'));
+    expect(spec.layers.some((l) => l.kind === 'batchNorm' || l.kind === 'affine')).toBe(false);
     expect(spec.layers.at(-2)!.kind).toBe('globalAvgPool');
   });
 

@@ -85,7 +85,7 @@ describe('linear layers', () => {
     expect(report.folded).toEqual([{ node: 'Add_2', opType: 'Add', into: 'MatMul_1' }]);
   });
 
-  it('a flat [N, features] input becomes a 1x1xF image flattened first', async () => {
+  it('a flat [N, features] input is a [features] input', async () => {
     const { spec } = await importAndCheck({
       input: { name: 'x', dims: ['N', 12] },
       inits: { a: w([7, 12], 1), b: w([3, 7], 2) },
@@ -95,13 +95,13 @@ describe('linear layers', () => {
         { op: 'Gemm', inputs: ['v1', 'b'], attrs: { transB: 1 } },
       ],
     });
-    expect(spec.input).toEqual({ channels: 12, height: 1, width: 1 });
-    expect(kinds(spec.layers)).toEqual(['flatten', 'linear', 'activation:sigmoid', 'linear']);
+    expect(spec.input).toEqual({ shape: [12] });
+    expect(kinds(spec.layers)).toEqual(['linear', 'activation:sigmoid', 'linear']);
   });
 });
 
 describe('pooling', () => {
-  it('ceil-mode AveragePool with edge windows, explicit SAME pads on MaxPool and AveragePool, GlobalAveragePool + Flatten', async () => {
+  it('ceil-mode AveragePool with edge windows, explicit pads on MaxPool and AveragePool, GlobalAveragePool + Flatten', async () => {
     const { spec, report } = await importAndCheck({
       input: { name: 'x', dims: ['N', 2, 7, 7] },
       inits: { fc: w([3, 2], 1) },
@@ -116,8 +116,8 @@ describe('pooling', () => {
     });
     expect(kinds(spec.layers)).toEqual(['avgPool', 'maxPool', 'avgPool', 'globalAvgPool', 'linear']);
     expect(spec.layers[0]).toMatchObject({ poolSize: 2, strides: 2, padding: 'valid', ceilMode: true });
-    expect(spec.layers[1]).toMatchObject({ poolSize: 3, strides: 2, padding: 'same' });
-    expect(spec.layers[2]).toMatchObject({ strides: 1, padding: 'same', countIncludePad: false });
+    expect(spec.layers[1]).toMatchObject({ poolSize: 3, strides: 2, padding: { top: 0, left: 0, bottom: 1, right: 1 } });
+    expect(spec.layers[2]).toMatchObject({ strides: 1, padding: { top: 1, left: 1, bottom: 1, right: 1 }, countIncludePad: false });
     expect(report.removed).toContainEqual({ node: 'Flatten_4', opType: 'Flatten', reason: 'no-op: the value is already flat' });
   });
 
@@ -163,7 +163,7 @@ describe('BatchNormalization', () => {
     nodes: [
       { op: 'Conv', inputs: ['x', 'k1'], attrs: { pads: [1, 1, 1, 1] } },
       { op: 'Relu', inputs: ['v0'] },
-      // After an activation: cannot be folded, stays a batchNorm layer.
+      // After an activation: cannot be folded, becomes a per-channel affine layer.
       { op: 'BatchNormalization', inputs: ['v1', 'g1', 'b1', 'm1', 'var1'], attrs: { epsilon: { f: 1e-3 }, momentum: { f: 0.8 } } },
       { op: 'Conv', inputs: ['v2', 'k2', 'kb2'], attrs: { strides: [2, 2] } },
       // Right after a conv: folded into it.
@@ -175,17 +175,20 @@ describe('BatchNormalization', () => {
     ],
   };
 
-  it('folds into the conv before it, keeps the others as batchNorm layers (ONNX momentum 0.8 → 0.2)', async () => {
+  it('folds into the conv before it; the others become per-channel (per-feature) affine layers', async () => {
     const { spec, report } = await importAndCheck(graph);
-    expect(kinds(spec.layers)).toEqual(['conv2d', 'activation:relu', 'batchNorm', 'conv2d', 'flatten', 'batchNorm', 'linear']);
-    expect(spec.layers[2]).toMatchObject({ epsilon: expect.closeTo(1e-3, 9), momentum: expect.closeTo(0.2, 6) });
+    expect(kinds(spec.layers)).toEqual(['conv2d', 'activation:relu', 'affine', 'conv2d', 'flatten', 'affine', 'linear']);
+    expect(spec.layers[2]).toMatchObject({ shape: [3], scale: true, bias: true });
     expect(spec.layers[3]).toMatchObject({ useBias: true });
+    // The flatten keeps ONNX's (c, h, w) order, so the per-feature affine needs no permutation.
+    expect(spec.layers[4]).toMatchObject({ order: 'chw' });
     expect(report.folded.map((f) => f.into)).toEqual(['Conv_3']);
   });
 
-  it('with foldBatchNorm: false every BatchNormalization is a layer, and the outputs still match', async () => {
+  it('with foldBatchNorm: false every BatchNormalization is a trainable layer (ONNX momentum 0.8 → 0.2), and the outputs still match', async () => {
     const { spec, report } = await importAndCheck(graph, { foldBatchNorm: false });
     expect(kinds(spec.layers)).toEqual(['conv2d', 'activation:relu', 'batchNorm', 'conv2d', 'batchNorm', 'flatten', 'batchNorm', 'linear']);
+    expect(spec.layers[2]).toMatchObject({ epsilon: expect.closeTo(1e-3, 9), momentum: expect.closeTo(0.2, 6) });
     expect(report.folded).toEqual([]);
   });
 });
@@ -227,12 +230,13 @@ describe('activations', () => {
       ],
     });
     expect(kinds(spec.layers)).toEqual(['conv2d', 'activation:relu6', 'activation:tanh', 'activation:relu', 'activation:silu', 'flatten', 'linear']);
-    expect(report.folded).toContainEqual({ node: 'Clip_2', opType: 'Clip', into: 'Relu_1' });
+    expect(report.fused).toContainEqual({ layer: 'v2', fn: 'relu6', nodes: ['Relu_1', 'Clip_2'] });
+    expect(report.fused).toContainEqual({ layer: 'v6', fn: 'silu', nodes: ['Sigmoid_5', 'Mul_6'] });
   });
 });
 
 describe('graph structure', () => {
-  it('nested residual blocks: identity and 1x1-conv shortcuts, Add inputs in either order', async () => {
+  it('nested residual blocks: identity and 1x1-conv shortcuts become a graph of adds', async () => {
     const { spec, weights } = await importAndCheck({
       input: { name: 'x', dims: ['N', 2, 6, 6] },
       inits: { a: w([4, 2, 3, 3], 1), b: w([4, 4, 3, 3], 2), c: w([4, 4, 3, 3], 3), d: w([8, 4, 3, 3], 4), e: w([8, 4, 1, 1], 5), fc: w([8, 3], 6) },
@@ -252,16 +256,14 @@ describe('graph structure', () => {
         { op: 'MatMul', inputs: ['v11', 'fc'] },
       ],
     });
-    expect(kinds(spec.layers)).toEqual(['conv2d', 'activation:relu', 'residual', 'activation:relu', 'globalAvgPool', 'linear']);
-    const outer = spec.layers[2] as Extract<Layer, { kind: 'residual' }>;
-    expect(kinds(outer.body)).toEqual(['conv2d', 'activation:relu', 'residual', 'conv2d']);
-    expect(kinds(outer.shortcut)).toEqual(['conv2d']);
-    const inner = outer.body[2] as Extract<Layer, { kind: 'residual' }>;
-    expect(kinds(inner.body)).toEqual(['conv2d']);
-    expect(inner.shortcut).toEqual([]);
-    expect([...weights.keys()].sort()).toEqual(
-      ['layers.0.kernel', 'layers.2.body.0.kernel', 'layers.2.body.2.body.0.kernel', 'layers.2.body.3.kernel', 'layers.2.shortcut.0.kernel', 'layers.5.kernel'].sort(),
-    );
+    expect(kinds(spec.layers)).toEqual([
+      'conv2d', 'activation:relu', 'conv2d', 'activation:relu', 'conv2d', 'add', 'conv2d', 'conv2d', 'add', 'activation:relu', 'globalAvgPool', 'linear',
+    ]);
+    // Each merge names its two inputs; the shortcut conv reads the outer fork.
+    expect(spec.layers[5]).toMatchObject({ kind: 'add', inputs: ['v3', 'v4'] });
+    expect(spec.layers[7]).toMatchObject({ kind: 'conv2d', inputs: ['v1'] });
+    expect(spec.layers[8]).toMatchObject({ kind: 'add', inputs: ['v6', 'v7'] });
+    expect([...weights.keys()].sort()).toEqual(['layers.0.kernel', 'layers.2.kernel', 'layers.4.kernel', 'layers.6.kernel', 'layers.7.kernel', 'layers.11.kernel'].sort());
   });
 
   it('Dropout, Identity and an all-zero Pad are removed; a fixed batch size and Reshape [2, -1] are accepted', async () => {

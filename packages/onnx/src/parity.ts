@@ -69,16 +69,25 @@ export function networkFromImport(imported: OnnxImport): Network {
   return net;
 }
 
-/** Logits of a batch of NCHW images (or [N, features] rows) from the imported network. */
+/**
+ * The imported network's output on a batch in the ONNX layout: NCHW images in ([N, C, H, W],
+ * or the input's own shape for other models), the output back in ONNX order (a feature map
+ * [N, C, H, W], logits [N, classes]).
+ */
 export function forwardImported(net: Network, imported: OnnxImport, images: Float32Array, shape: readonly number[]): Float32Array {
   return tf.tidy(() => {
-    const { channels, height, width } = imported.spec.input;
+    const input = imported.spec.input;
     const n = shape[0] ?? 0;
-    const x =
-      shape.length === 4
-        ? tf.transpose(tf.tensor4d(images, [n, shape[1]!, shape[2]!, shape[3]!]), [0, 2, 3, 1])
-        : tf.reshape(tf.tensor(images, [...shape]), [n, height, width, channels]);
-    return Float32Array.from(net.forwardAnn(x).dataSync());
+    let x: tf.Tensor;
+    if ('channels' in input) {
+      const nchw = shape.length === 4 ? tf.tensor4d(images, [n, shape[1]!, shape[2]!, shape[3]!]) : tf.reshape(tf.tensor(images, [...shape]), [n, input.channels, input.height, input.width]);
+      x = tf.transpose(nchw, [0, 2, 3, 1]);
+    } else {
+      x = imported.report.batch === 'none' ? tf.reshape(tf.tensor(images, [...shape]), [1, ...input.shape]) : tf.reshape(tf.tensor(images, [...shape]), [n, ...input.shape]);
+    }
+    const y = net.forwardAnn(x);
+    const out = imported.report.output.layout === 'nhwc' && y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y;
+    return Float32Array.from(out.dataSync());
   });
 }
 
@@ -98,8 +107,8 @@ export interface ParityResult {
   outputRange: { min: number; max: number; span: number };
   /** maxAbsDiff / span (0 when the span is 0 and the outputs agree). */
   relativeDiff: number;
-  /** Fraction of images whose top-1 class agrees. */
-  top1Agreement: number;
+  /** Fraction of images whose top-1 class agrees (null when the output is not [N, classes]). */
+  top1Agreement: number | null;
   /** relativeDiff ≤ tolerance. */
   ok: boolean;
   tolerance: number;
@@ -153,9 +162,12 @@ export async function checkParity(source: string | Uint8Array, images: ParityIma
   const relativeDiff = span > 0 ? maxAbsDiff / span : maxAbsDiff === 0 ? 0 : Infinity;
   const tolerance = options.tolerance ?? 1e-4;
   const classes = imported.spec.classes;
-  const a = argmaxRows(reference.output, classes);
-  const b = argmaxRows(ours, classes);
-  const agree = a.filter((v, i) => v === b[i]).length / Math.max(a.length, 1);
+  let agree: number | null = null;
+  if (classes !== undefined) {
+    const a = argmaxRows(reference.output, classes);
+    const b = argmaxRows(ours, classes);
+    agree = a.filter((v, i) => v === b[i]).length / Math.max(a.length, 1);
+  }
   return {
     backend: currentBackend(),
     images: images.shape[0] ?? 0,

@@ -15,18 +15,13 @@ describe('summarizeImport', () => {
     expect(s.totalMacs).toBe(3 * 3 * 16 * 28 * 28 + 3 * 3 * 16 * 32 * 14 * 14 + 1568 * 128 + 128 * 10);
   });
 
-  it('a residual row totals its block; nested rows are one level deeper', () => {
+  it('a graph: one row per layer, adds included, rows add up to the totals', () => {
     const s = summarizeImport(importOnnx(`${DIR}fmnist-resnet-silu.onnx`));
-    const block = s.layers.find((l) => l.path === 'layers.5')!;
-    const inside = s.layers.filter((l) => l.path.startsWith('layers.5.'));
-    expect(block.kind).toBe('residual');
-    expect(inside.map((l) => l.depth)).toEqual(inside.map(() => 1));
-    expect(block.macs).toBe(inside.reduce((a, l) => a + l.macs, 0));
-    expect(block.params).toBe(inside.reduce((a, l) => a + l.params, 0));
-    // Top-level rows alone add up to the totals.
-    const top = s.layers.filter((l) => l.depth === 0);
-    expect(top.reduce((a, l) => a + l.macs, 0)).toBe(s.totalMacs);
-    expect(top.reduce((a, l) => a + l.params, 0)).toBe(s.totalParams);
+    expect(s.layers.filter((l) => l.kind === 'add')).toHaveLength(2);
+    expect(s.layers.every((l) => l.depth === 0)).toBe(true);
+    expect(s.layers.reduce((a, l) => a + l.macs, 0)).toBe(s.totalMacs);
+    expect(s.layers.reduce((a, l) => a + l.params, 0)).toBe(s.totalParams);
+    expect(s.classes).toBe(10);
   });
 
   it('formatSummary prints one line per layer and the totals', () => {

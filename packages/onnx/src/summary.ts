@@ -3,7 +3,7 @@
  */
 import { macsPerLayer } from '@spikelite/energy';
 import { compileGraph } from '@spikelite/models';
-import { traceShapes, type ShapeTrace } from '@spikelite/schemas';
+import { inputShapeOf, traceShapes, type ModelSpec, type ShapeTrace } from '@spikelite/schemas';
 import type { ImportReport, OnnxImport } from './import.js';
 
 export interface LayerSummary {
@@ -24,8 +24,9 @@ export interface LayerSummary {
 
 export interface ImportSummary {
   name: string;
-  input: { channels: number; height: number; width: number };
-  classes: number;
+  input: ModelSpec['input'];
+  /** Classes of a classifier; undefined for a feature-map output. */
+  classes: number | undefined;
   layers: LayerSummary[];
   totalParams: number;
   totalMacs: number;
@@ -88,10 +89,10 @@ export function formatSummary(s: ImportSummary): string {
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const r = s.report;
   return [
-    `${s.name}: input ${s.input.channels}x${s.input.height}x${s.input.width}, ${s.classes} classes, opset ${r.opset}${r.producer ? `, ${r.producer}` : ''}`,
+    `${s.name}: input ${'channels' in s.input ? `${s.input.channels}x${s.input.height}x${s.input.width}` : `[${inputShapeOf(s.input).join(', ')}]`}, ${s.classes !== undefined ? `${s.classes} classes` : `output [${r.output.dims.join(', ')}] (a feature map)`}, opset ${r.opset}${r.producer ? `, ${r.producer}` : ''}`,
     line(head),
     ...rows.map(line),
     `total: ${s.totalParams.toLocaleString('en-US')} parameters, ${s.totalMacs.toLocaleString('en-US')} MACs per image; ` +
-      `${r.folded.length} node(s) folded, ${r.removed.length} removed${r.outputActivation ? `, final ${r.outputActivation} removed (outputs logits)` : ''}`,
+      `${r.folded.length} node(s) folded, ${r.fused.length} pattern(s) fused, ${r.removed.length} removed${r.outputActivation ? `, final ${r.outputActivation} removed (outputs logits)` : ''}`,
   ].join('\n');
 }

@@ -29,17 +29,21 @@ function halfToFloat(h: number): number {
 }
 
 /** Throws a plain Error with the problem; the importer adds the file and node. */
-export function decodeTensor(t: TensorProto): DecodedTensor {
+export function decodeTensor(t: TensorProto, external?: (t: TensorProto) => Uint8Array): DecodedTensor {
   const name = t.name ?? '';
+  let stored: Uint8Array | undefined;
   if (t.data_location === 1 || t.external_data.length > 0) {
-    throw new Error(
-      `tensor '${name}' is stored in external data; only self-contained .onnx files are supported ` +
-        '(re-save with onnx.save_model(model, path, save_as_external_data=False))',
-    );
+    if (external === undefined) {
+      throw new Error(
+        `tensor '${name}' is stored in external data, which only a model read from a file can reach ` +
+          '(import the .onnx path with its data file beside it, or re-save with onnx.save_model(model, path, save_as_external_data=False))',
+      );
+    }
+    stored = external(t);
   }
   const dims = t.dims.map(int64);
   const count = dims.reduce((a, b) => a * b, 1);
-  const raw = t.raw_data !== undefined && t.raw_data.length > 0 ? t.raw_data : undefined;
+  const raw = stored ?? (t.raw_data !== undefined && t.raw_data.length > 0 ? t.raw_data : undefined);
   // raw_data may be an unaligned view into the file buffer: read it through a DataView.
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
   const need = (bytesEach: number): void => {

@@ -22,6 +22,9 @@ describe('index', () => {
         'SurrogateSpec', 'TRAIN_METHODS', 'TemporalEncoding', 'TemporalFields', 'TensorDtype', 'TensorEntry',
         'ThresholdRecipe', 'TrainConfig', 'TrainMethod', 'TriangleSurrogate', 'inferShapes', 'loadJsonFile',
         'pair', 'parseJsonText', 'parseWith', 'readableIssues', 'traceShapes',
+        'AddLayer', 'AffineLayer', 'ConcatLayer', 'ConstantLayer', 'DivLayer', 'ELEMENTWISE_OPS', 'GlobalMaxPoolLayer', 'INPUT_REF',
+        'ImageInputShape', 'MatMulLayer', 'MulLayer', 'PadLayer', 'ReshapeLayer', 'SliceLayer', 'SoftmaxLayer', 'SubLayer',
+        'SumPoolLayer', 'TensorInputShape', 'TransposeLayer', 'broadcastShapes', 'imageInput', 'inputShapeOf', 'layerOutputShape', 'outputShape', 'sliceBounds',
       ].sort(),
     );
   });

@@ -7,17 +7,38 @@ export { BACKENDS, Backend, ResetMode, Granularity, IntOrPair, pair } from './co
 export {
   ModelSpec,
   InputShape,
+  ImageInputShape,
+  TensorInputShape,
+  inputShapeOf,
+  imageInput,
+  INPUT_REF,
   Layer,
   Conv2dLayer,
   LinearLayer,
   AvgPoolLayer,
   MaxPoolLayer,
+  SumPoolLayer,
   GlobalAvgPoolLayer,
+  GlobalMaxPoolLayer,
   FlattenLayer,
   BatchNormLayer,
   DropoutLayer,
   ActivationLayer,
+  AffineLayer,
+  AddLayer,
+  SubLayer,
+  MulLayer,
+  DivLayer,
+  MatMulLayer,
+  ConstantLayer,
+  ConcatLayer,
+  TransposeLayer,
+  ReshapeLayer,
+  SliceLayer,
+  PadLayer,
+  SoftmaxLayer,
   ResidualLayer,
+  ELEMENTWISE_OPS,
   ActivationFn,
   ACTIVATION_FNS,
   LAYER_KINDS,
@@ -26,9 +47,9 @@ export {
   ExplicitPadding,
   PoolPadding,
 } from './model.js';
-export type { ModelSpecInput, LayerInput, LayerKind, ResidualLayerInput } from './model.js';
+export type { ModelSpecInput, LayerInput, LayerKind, ResidualLayerInput, ElementwiseLayer, ElementwiseOp } from './model.js';
 
-export { inferShapes, traceShapes } from './shapes.js';
+export { inferShapes, traceShapes, outputShape, broadcastShapes, sliceBounds, layerOutputShape } from './shapes.js';
 export type { Shape, ShapeTrace } from './shapes.js';
 
 export {

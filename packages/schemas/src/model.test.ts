@@ -146,7 +146,7 @@ describe('ModelSpec', () => {
     expect(lines).toContain(
       'spec.json: layers.2.kernelSize: expected a positive integer or a [height, width] pair of positive integers, got "big"',
     );
-    expect(lines).toContain('spec.json: layers.3.padding: expected one of "valid", "same", got "full"');
+    expect(lines).toContain('spec.json: layers.3.padding: expected "valid", "same" or { top, bottom, left, right }, got "full"');
     expect(lines).toContain('spec.json: layers.4.padding: expected "same", "valid" or { top, bottom, left, right }, got 5');
   });
 
@@ -156,7 +156,7 @@ describe('ModelSpec', () => {
       classes: 16,
       layers: [{ kind: 'activation', fn: 'relu', alpha: 0.2 }, { kind: 'dropout', rate: 1 }, { kind: 'flatten' }],
     });
-    expect(lines).toContain("spec.json: layers.0.alpha: alpha is only used by fn 'leakyRelu'");
+    expect(lines).toContain("spec.json: layers.0.alpha: alpha is not a parameter of fn 'relu'");
     expect(lines).toContain('spec.json: layers.1.rate: expected a number in [0, 1), got 1');
   });
 
@@ -167,7 +167,7 @@ describe('ModelSpec', () => {
       layers: [{ kind: 'conv2d', filters: 4, kernelSize: 3 }, { kind: 'linear', units: 10 }],
     });
     expect(lines).toEqual([
-      'spec.json: layers.1: linear expects a 1-D [features] input, got [28, 28, 4]; add a flatten or globalAvgPool layer before it',
+      'spec.json: layers.1: the last layer (linear) outputs [28, 28, 10]; the model must end with [10] (flatten or globalAvgPool, then a linear layer with 10 units), or leave classes out for a feature-map output',
     ]);
   });
 

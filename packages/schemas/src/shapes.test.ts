@@ -128,13 +128,13 @@ describe('inferShapes errors', () => {
     expect(shapeError(spec)).toBe('model: layers.0.body.0: conv2d: kernel 5x5 is bigger than its input 4x4');
   });
 
-  it('linear before flatten on a 3-D input', () => {
+  it('linear before flatten on a 3-D input acts on the channels, so the output is not [classes]', () => {
     const spec = raw([28, 28, 1], 10, [
       { kind: 'conv2d', filters: 4, kernelSize: 3 },
       { kind: 'linear', name: 'fc1', units: 10 },
     ]);
     expect(shapeError(spec)).toBe(
-      "model: layers.1: linear 'fc1' expects a 1-D [features] input, got [28, 28, 4]; add a flatten or globalAvgPool layer before it",
+      "model: layers.1: the last layer (linear 'fc1') outputs [28, 28, 10]; the model must end with [10] (flatten or globalAvgPool, then a linear layer with 10 units), or leave classes out for a feature-map output",
     );
   });
 

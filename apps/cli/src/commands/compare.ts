@@ -1,3 +1,4 @@
+import { imageInput } from '@spikelite/schemas';
 /**
  * `spikelite compare`: the main job. One pretrained ANN (an ONNX file; by default the
  * Fashion-MNIST CNN shipped in tooling/fixtures/onnx) converted with every conversion method
@@ -125,7 +126,7 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
   }
   const engine = await startEngine(f.backend, log);
   const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain, ...(limitTest !== undefined ? { limitTest } : {}) }, log);
-  const inp = imported.spec.input;
+  const inp = imageInput(imported.spec.input, 'this ONNX model');
   if (inp.channels !== data.train.channels || inp.height !== data.train.height || inp.width !== data.train.width) {
     throw new CliError(`--onnx: ${onnx} takes ${inp.channels}×${inp.height}×${inp.width} images but ${data.name} has ${data.train.channels}×${data.train.height}×${data.train.width}`);
   }

@@ -10,7 +10,7 @@ import { ConversionError, convert, sweep, validateConversion, type ConvertOption
 import { epochOrder, subset, takeFirst, type ImageSet } from '@spikelite/data';
 import { createRng } from '@spikelite/engine';
 import { importOnnx, networkFromImport, OnnxImportError, runOnnx } from '@spikelite/onnx';
-import { CONVERSION_METHODS, type ConversionRecipeInput, type RunReport } from '@spikelite/schemas';
+import { CONVERSION_METHODS, type ConversionRecipeInput, type RunReport, imageInput } from '@spikelite/schemas';
 import { choiceFlag, intFlag, numberFlag, parseFlags } from '../args.js';
 import { CliError } from '../errors.js';
 import { toNchw } from '../onnx-inputs.js';
@@ -125,7 +125,7 @@ export async function convertCommand(argv: string[]): Promise<RunReport | Record
 
   const engine = await startEngine(f.backend, log);
   const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain, limitTest }, log);
-  const inp = imported.spec.input;
+  const inp = imageInput(imported.spec.input, 'this ONNX model');
   if (inp.channels !== data.train.channels || inp.height !== data.train.height || inp.width !== data.train.width) {
     throw new CliError(`--onnx: ${f.onnx} takes ${inp.channels}×${inp.height}×${inp.width} images but ${data.name} has ${data.train.channels}×${data.train.height}×${data.train.width}`);
   }

@@ -1,3 +1,4 @@
+import { imageInput } from '@spikelite/schemas';
 /**
  * `spikelite export`: a trained SNN checkpoint → an ONNX file with the timesteps unrolled
  * (@spikelite/onnx exportSnnToOnnx), then the file run in onnxruntime on a few images and
@@ -100,7 +101,7 @@ export async function exportCommand(argv: string[]): Promise<ExportResult | null
     let inputs: ParityInputs | null = null;
     let parity: ExportResult['parity'] = null;
     if (check > 0) {
-      const { channels: C, height: H, width: W } = ck.manifest.spec.input;
+      const { channels: C, height: H, width: W } = imageInput(ck.manifest.spec.input, 'this checkpoint');
       const chosen = await parityInputs({
         data: f.data, dims: [C, H, W], count: check, seed: 0, exactCount: false, defaultOptional: false,
         misfit: (set, name) => `the model takes ${C}x${H}x${W} images, ${name} has ${set.channels}x${set.height}x${set.width}`,

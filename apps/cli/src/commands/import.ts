@@ -99,7 +99,7 @@ export async function importCommand(argv: string[]): Promise<ImportResult | null
   const where = inputs.kind === 'dataset' ? `${n} ${inputs.name} test images` : `${n} seeded random inputs (seed ${seed}: ${inputs.reason})`;
   const verdict =
     `parity with onnxruntime on ${where}, ${engine.backend} backend: max |diff| ${fmt(p.maxAbsDiff)} = ${fmt(p.relativeDiff)} of the ` +
-    `output range ${p.outputRange.span.toFixed(3)}; top-1 agreement ${(p.top1Agreement * 100).toFixed(1)}%; ` +
+    `output range ${p.outputRange.span.toFixed(3)}; ${p.top1Agreement === null ? '' : `top-1 agreement ${(p.top1Agreement * 100).toFixed(1)}%; `}` +
     (p.ok ? 'ok' : `NOT ok (tolerance ${p.tolerance})`);
   log.done();
   if (f.json) {

@@ -1,3 +1,4 @@
+import { imageInput } from '@spikelite/schemas';
 /**
  * A spike raster of one image: which neurons of each activation layer fire at which step.
  * Large layers are sampled to a fixed number of rows, preferring neurons that fire at all.
@@ -45,7 +46,7 @@ export function sampleNeurons(n: number, firing: readonly number[], k: number, s
  * so its events are all at t = 0.
  */
 export function recordRaster(snn: SnnModel, image: Float32Array, label: number, options: RasterOptions): RasterRecord {
-  const { channels: C, height: H, width: W } = snn.network.spec.input;
+  const { channels: C, height: H, width: W } = imageInput(snn.network.spec.input, 'this SNN');
   if (image.length !== H * W * C) {
     throw new Error(`recordRaster: image has ${image.length} values but the model takes ${H}×${W}×${C} = ${H * W * C} (NHWC)`);
   }

@@ -11,6 +11,7 @@
  * background is a handful of point masses per channel (35 % of the inputs on Fashion-MNIST), and
  * the published SiLU set's error there (up to 0.15) shifts whole feature maps coherently.
  */
+import { scalarActivation } from '@spikelite/models';
 import { fitFsCoefficients, fsReluCoefficients, FS_SIGMOID_COEFFICIENTS, FS_SILU_COEFFICIENTS } from '@spikelite/neurons';
 import { FS_DEFAULT_K, NeuronSpec, parseWith, type FsCoefficients } from '@spikelite/schemas';
 import type { ActivationNode, LayerCheck, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';
@@ -30,25 +31,9 @@ const PUBLISHED_SETS: Partial<Record<Fn, FsCoefficients>> = { silu: FS_SILU_COEF
 export const FS_SAMPLE_FIT = { warmLr: [0.001, 0.01] as const, spikePenalty: 0.001 };
 
 function scalarFn(node: ActivationNode): (x: number) => number {
-  const l = node.layer;
-  switch (l.fn) {
-    case 'relu':
-      return (x) => Math.max(0, x);
-    case 'relu6':
-      return (x) => Math.min(6, Math.max(0, x));
-    case 'sigmoid':
-      return (x) => 1 / (1 + Math.exp(-x));
-    case 'silu':
-      return (x) => x / (1 + Math.exp(-x));
-    case 'tanh':
-      return Math.tanh;
-    case 'leakyRelu': {
-      const a = l.alpha ?? 0.01;
-      return (x) => (x > 0 ? x : a * x);
-    }
-    case 'identity':
-      return (x) => x;
-  }
+  const f = scalarActivation(node.layer);
+  if (f === null) throw new Error(`${node.path} (${node.layer.fn}): no scalar form to fit FS coefficients to`);
+  return f;
 }
 
 /** K for this activation: the recipe's, else the published length (ReLU 10, SiLU 16, sigmoid 12), else 16. */

@@ -22,7 +22,7 @@
  * Layers whose input does not change between steps (with direct input, everything before the
  * first neuron) are emitted once and reused by every step: same values, 1/T of the work.
  */
-import type { Node, SnnModel } from '@spikelite/models';
+import { GRAPH_INPUT, type Node, type SnnModel } from '@spikelite/models';
 import { pair, type EncodingSpec } from '@spikelite/schemas';
 import { OnnxExportError } from '../errors.js';
 import { hwcToChw, hwioToOihw } from '../layout.js';
@@ -73,7 +73,6 @@ type ActivationNode = Extract<Node, { op: 'activation' }>;
 type NeuronLayer = SnnModel['neurons'][number];
 
 const onnxDims = (nhwc: readonly number[]): number[] => (nhwc.length === 3 ? [nhwc[2]!, nhwc[0]!, nhwc[1]!] : [...nhwc]);
-const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** SAME_UPPER padding (before, after) of one axis, as tfjs pads 'same'. */
 function samePad(size: number, k: number, stride: number, dilation: number): [number, number] {
@@ -120,7 +119,7 @@ class SnnExporter {
   build(): { logits: Val; counts: string[] } {
     let u: Val | null = null;
     for (this.t = 0; this.t < this.snn.timesteps; this.t++) {
-      const out = this.run(this.snn.network.graph.nodes, this.stepInput());
+      const out = this.run(this.stepInput());
       u = u === null ? out : { ...out, name: this.g.op('Add', [u.name, out.name], `t${this.t}/U`) };
     }
     return { logits: this.materialize(u!, 'output'), counts: this.counts.map((c) => c!) };
@@ -179,10 +178,14 @@ class SnnExporter {
 
   // ------------------------------------------------------------ layers
 
-  private run(nodes: readonly Node[], x: Val): Val {
-    let h = x;
-    for (const node of nodes) h = this.layer(node, h);
-    return h;
+  /** One timestep of the graph: every node's value, the last one returned. */
+  private run(x: Val): Val {
+    const values: Val[] = [];
+    for (const node of this.snn.network.graph.nodes) {
+      const ins = node.inputs.map((i) => (i === GRAPH_INPUT ? x : values[i]!));
+      values[node.id] = this.layer(node, ins);
+    }
+    return values[values.length - 1] ?? x;
   }
 
   /** A stateless layer: emitted once per distinct input. */
@@ -217,8 +220,36 @@ class SnnExporter {
     return h.dims as [number, number, number];
   }
 
-  private layer(node: Node, h: Val): Val {
+  /**
+   * A per-image broadcast parameter (spikelite shape `shape`, NHWC when it reads an image) as an
+   * ONNX constant that broadcasts against `h` the same way: an image's [h, w, c] becomes [c, h, w].
+   */
+  private broadcastParam(node: Node, name: string, shape: readonly number[], h: Val): string {
+    const data = this.param(name);
+    if (h.dims.length !== 3) {
+      if (h.perm !== null && data.length > 1) throw new OnnxExportError(`${node.path} (${node.op}): a per-feature parameter on a flattened image cannot be exported`, node.path);
+      return this.weight(name, () => ({ dims: [...shape], data }));
+    }
+    const [a, b, c] = [...Array<number>(3 - shape.length).fill(1), ...shape] as [number, number, number];
+    return this.weight(name, () => {
+      const out = new Float32Array(data.length);
+      for (let y = 0; y < a; y++) for (let x = 0; x < b; x++) for (let k = 0; k < c; k++) out[(k * a + y) * b + x] = data[(y * b + x) * c + k]!;
+      return { dims: [c, a, b], data: out };
+    });
+  }
+
+  /** ONNX axis (batch included) of a spikelite per-image axis of a value of per-image rank `rank`. */
+  private onnxAxis(axis: number, rank: number): number {
+    return 1 + (rank === 3 ? [1, 2, 0][axis]! : axis);
+  }
+
+  private unsupported(node: Node, why = 'is not supported by the ONNX export yet'): never {
+    throw new OnnxExportError(`${node.path} (${node.op}): ${why}`, node.path);
+  }
+
+  private layer(node: Node, ins: Val[]): Val {
     const g = this.g;
+    const h = ins[0]!;
     const out = (name: string, perm: Int32Array | null = null): Val => ({ name, dims: onnxDims(node.output), perm });
     switch (node.op) {
       case 'conv2d':
@@ -229,9 +260,10 @@ class SnnExporter {
           const [sh, sw] = pair(l.strides);
           const [dh, dw] = pair(l.dilations);
           const cout = l.filters;
+          const cg = cin / l.groups;
           const [top, bottom] = l.padding === 'same' ? samePad(ih, kh, sh, dh) : l.padding === 'valid' ? [0, 0] : [l.padding.top, l.padding.bottom];
           const [left, right] = l.padding === 'same' ? samePad(iw, kw, sw, dw) : l.padding === 'valid' ? [0, 0] : [l.padding.left, l.padding.right];
-          const w = this.weight(node.kernel, () => ({ dims: [cout, cin, kh, kw], data: hwioToOihw(this.param(node.kernel), [kh, kw, cin, cout]) }));
+          const w = this.weight(node.kernel, () => ({ dims: [cout, cg, kh, kw], data: hwioToOihw(this.param(node.kernel), [kh, kw, cg, cout]) }));
           const inputs = [h.name, w];
           if (node.bias) inputs.push(this.weight(node.bias, () => ({ dims: [cout], data: this.param(node.bias!) })));
           const y = g.op('Conv', inputs, this.hint(node, 'conv'), {
@@ -239,6 +271,7 @@ class SnnExporter {
             strides: [sh, sw],
             dilations: [dh, dw],
             pads: [top, left, bottom, right],
+            ...(l.groups > 1 ? { group: l.groups } : {}),
           });
           return out(y);
         });
@@ -262,34 +295,45 @@ class SnnExporter {
         });
       case 'avgPool':
       case 'maxPool':
+      case 'sumPool':
         return this.once(node, [h], () => {
           const [, ih, iw] = this.expectImage(node, h);
           const l = node.layer;
           const [kh, kw] = pair(l.poolSize);
           const [sh, sw] = pair(l.strides ?? l.poolSize);
-          const [top, bottom] = l.padding === 'same' ? samePad(ih, kh, sh, 1) : [0, 0];
-          const [left, right] = l.padding === 'same' ? samePad(iw, kw, sw, 1) : [0, 0];
+          const [dh, dw] = node.op === 'maxPool' ? pair(node.layer.dilations ?? 1) : [1, 1];
+          const p = l.padding;
+          const [top, bottom] = p === 'same' ? samePad(ih, kh, sh, dh) : p === 'valid' ? [0, 0] : [p.top, p.bottom];
+          const [left, right] = p === 'same' ? samePad(iw, kw, sw, dw) : p === 'valid' ? [0, 0] : [p.left, p.right];
           const attrs: Record<string, number | number[]> = {
             kernel_shape: [kh, kw],
             strides: [sh, sw],
             pads: [top, left, bottom, right],
-            ceil_mode: l.padding === 'valid' && l.ceilMode ? 1 : 0,
+            ceil_mode: p !== 'same' && l.ceilMode ? 1 : 0,
           };
-          // tfjs averages over the window's inputs only (padding excluded), like count_include_pad=0.
-          if (node.op === 'avgPool') attrs['count_include_pad'] = 0;
-          return out(g.op(node.op === 'avgPool' ? 'AveragePool' : 'MaxPool', [h.name], this.hint(node, node.op), attrs));
+          if (node.op === 'maxPool') {
+            if (dh !== 1 || dw !== 1) attrs['dilations'] = [dh, dw];
+            return out(g.op('MaxPool', [h.name], this.hint(node, 'maxPool'), attrs));
+          }
+          // tfjs 'same' averages over the window's inputs only (count_include_pad=0); a sum pool counts the padded zeros.
+          attrs['count_include_pad'] = node.op === 'sumPool' || (node.op === 'avgPool' && node.layer.countIncludePad) ? 1 : 0;
+          const avg = g.op('AveragePool', [h.name], this.hint(node, 'avgPool'), attrs);
+          return out(node.op === 'avgPool' ? avg : g.op('Mul', [avg, g.scalar(kh * kw)], this.hint(node, 'sum')));
         });
       case 'globalAvgPool':
+      case 'globalMaxPool':
         return this.once(node, [h], () => {
           this.expectImage(node, h);
-          const pooled = g.op('GlobalAveragePool', [h.name], this.hint(node, 'gap'));
-          return out(g.op('Flatten', [pooled], this.hint(node, 'flat'), { axis: 1 }));
+          const pooled = g.op(node.op === 'globalAvgPool' ? 'GlobalAveragePool' : 'GlobalMaxPool', [h.name], this.hint(node, 'gpool'));
+          return out(node.layer.keepDims ? pooled : g.op('Flatten', [pooled], this.hint(node, 'flat'), { axis: 1 }));
         });
       case 'flatten':
         if (h.dims.length === 1) return h;
         return this.once(node, [h], () => {
-          const [c, hh, ww] = this.expectImage(node, h);
-          const perm = c > 1 && hh * ww > 1 ? hwcToChw([c, hh, ww]) : null;
+          if (h.dims.length !== 3) this.unsupported(node, `flattening a rank-${h.dims.length} value is not supported by the ONNX export yet`);
+          const [c, hh, ww] = h.dims as [number, number, number];
+          // ONNX flattens (c, h, w): that is a 'chw' flatten; an 'hwc' one keeps the order as a permutation.
+          const perm = node.layer.order !== 'chw' && c > 1 && hh * ww > 1 ? hwcToChw([c, hh, ww]) : null;
           return out(g.op('Flatten', [h.name], this.hint(node, 'flatten'), { axis: 1 }), perm);
         });
       case 'batchNorm':
@@ -306,19 +350,42 @@ class SnnExporter {
         return h; // identity at inference
       case 'activation':
         return this.neuron(node, h);
-      case 'residual': {
-        let body = this.run(node.body, h);
-        let shortcut = node.shortcut.length > 0 ? this.run(node.shortcut, h) : h;
-        if (!sameDims(body.dims, shortcut.dims)) {
-          throw new OnnxExportError(`${node.path} (residual): body [${body.dims}] and shortcut [${shortcut.dims}] differ`, node.path);
+      case 'affine':
+        return this.once(node, [h], () => {
+          let y = h.name;
+          if (node.scale) y = g.op('Mul', [y, this.broadcastParam(node, node.scale, node.layer.shape, h)], this.hint(node, 'scale'));
+          if (node.bias) y = g.op('Add', [y, this.broadcastParam(node, node.bias, node.layer.shape, h)], this.hint(node, 'bias'));
+          return { name: y, dims: h.dims, perm: h.perm };
+        });
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'div': {
+        let [a, b] = ins as [Val, Val];
+        if (a.dims.length !== b.dims.length) this.unsupported(node, `operands of per-image ranks ${a.dims.length} and ${b.dims.length} are not supported by the ONNX export yet`);
+        if (a.perm !== b.perm) {
+          a = this.materialize(a, node.path);
+          b = this.materialize(b, node.path);
         }
-        if (body.perm !== shortcut.perm) {
-          body = this.materialize(body, node.path);
-          shortcut = this.materialize(shortcut, node.path);
-        }
-        const [b, s] = [body, shortcut];
-        return this.once(node, [b, s], () => ({ name: g.op('Add', [b.name, s.name], this.hint(node, 'add')), dims: b.dims, perm: b.perm }));
+        const [x, y] = [a, b];
+        const op = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' }[node.op];
+        return this.once(node, [x, y], () => ({ name: g.op(op, [x.name, y.name], this.hint(node, node.op)), dims: onnxDims(node.output), perm: x.perm }));
       }
+      case 'concat': {
+        const parts = ins.some((v) => v.perm !== null) ? ins.map((v) => this.materialize(v, node.path)) : ins;
+        return this.once(node, parts, () =>
+          out(g.op('Concat', parts.map((v) => v.name), this.hint(node, 'concat'), { axis: this.onnxAxis(node.axis, node.input.length) })),
+        );
+      }
+      case 'constant':
+        return this.once(node, [], () => {
+          const shape = node.layer.shape;
+          const v = this.broadcastParam(node, node.value, shape, { name: '', dims: shape.length === 3 ? onnxDims(shape) : [...shape], perm: null });
+          const dims = shape.length === 3 ? onnxDims(shape) : [...shape];
+          return { name: g.op('Unsqueeze', [v, g.int64(`${node.path}/batch_axis`, [0])], this.hint(node, 'batch')), dims, perm: null };
+        });
+      default:
+        return this.unsupported(node);
     }
   }
 
@@ -485,6 +552,7 @@ class SnnExporter {
 export function exportSnnToOnnx(snn: SnnModel, options: SnnExportOptions = {}): Uint8Array {
   const encoding = encodingOf(snn);
   const spec = snn.network.spec;
+  if ('shape' in spec.input) throw new OnnxExportError('only image models ({ channels, height, width } input) can be exported');
   const { channels: C, height: H, width: W } = spec.input;
   const input: Val = { name: SNN_EXPORT_INPUT, dims: [C, H, W], perm: null };
   const ex = new SnnExporter(snn, encoding, input, options);

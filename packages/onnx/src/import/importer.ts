@@ -1,0 +1,306 @@
+/**
+ * Walks an ONNX graph in node order. A node whose inputs are all constants (or Shape of a value
+ * whose shape is known) is evaluated at import time (static.ts); every other node goes to its
+ * op handler (ops/), which emits spikelite layers into the IR. Then passes (passes.ts) fold and
+ * fuse, and `toSpec` writes the ModelSpec. The walker knows no op semantics; anything wrong is
+ * one OnnxImportError naming the file, the node and the op; nothing half-imported escapes.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { INPUT_REF, type InputShape } from '@spikelite/schemas';
+import { OnnxImportError } from '../errors.js';
+import { int64, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../proto.js';
+import { dtypeName } from '../tensor.js';
+import { OpContext, type GraphState } from './context.js';
+import { Ir, toSpec } from './ir.js';
+import { opRegistry } from './ops/index.js';
+import { runPasses } from './passes.js';
+import type { ImportReport } from './report.js';
+import { evalStatic, fromTensor, STATIC_OP_TYPES, type StaticContext, type StaticValue } from './static.js';
+import { spikeliteShape, type DataValue } from './values.js';
+
+export interface ImportOptions {
+  /**
+   * Fold each BatchNormalization into the Conv/Gemm/MatMul before it, else make it an `affine`
+   * layer (default true); false keeps trainable `batchNorm` layers (on channel-last values).
+   */
+  foldBatchNorm?: boolean;
+  /** How errors name the model when bytes are given (default '<bytes>'). */
+  label?: string;
+  /**
+   * Sizes of the input's dynamic axes after the batch (e.g. [3, 224, 224] for CxHxW); every
+   * axis of the file's input that has no fixed size must be given.
+   */
+  inputShape?: readonly number[];
+  /**
+   * 'leading' (default): the input's first axis is the batch. 'none': the graph is one sample
+   * with fixed shapes (ONNX's operator tests), run with a batch of one.
+   */
+  batch?: 'leading' | 'none';
+  /** Graph inputs other than the data input, given as constants (name → dims and values). */
+  bind?: Readonly<Record<string, { dims: readonly number[]; data: Float32Array | readonly number[] }>>;
+  /** Folder of external tensor data (default: the model file's folder). */
+  baseDir?: string;
+}
+
+export interface OnnxImport {
+  spec: import('@spikelite/schemas').ModelSpec;
+  /** Parameter values by the names `Network.create(spec)` gives them (`layers.0.kernel`, ...). */
+  weights: Map<string, Float32Array>;
+  report: ImportReport;
+}
+
+/** Opsets whose semantics for the supported ops are handled. */
+export const SUPPORTED_OPSETS = { min: 7, max: 24 } as const;
+
+const isDefaultDomain = (node: NodeProto): boolean => node.domain === undefined || node.domain === '' || node.domain === 'ai.onnx';
+
+/** Reads external tensor data (`location`, `offset`, `length`) relative to `baseDir`. */
+function externalReader(baseDir: string | undefined, label: string): ((t: TensorProto) => Uint8Array) | undefined {
+  if (baseDir === undefined) return undefined;
+  const files = new Map<string, Uint8Array>();
+  return (t) => {
+    const kv = new Map(t.external_data.map((e) => [e.key ?? '', e.value ?? '']));
+    const location = kv.get('location');
+    if (!location) throw new Error(`tensor '${t.name}' has external data without a location`);
+    const path = join(baseDir, location);
+    let bytes = files.get(path);
+    if (bytes === undefined) {
+      try {
+        bytes = readFileSync(path);
+      } catch (e) {
+        throw new Error(`tensor '${t.name}': cannot read its external data file '${path}' (${e instanceof Error ? e.message : String(e)}) next to ${label}`);
+      }
+      files.set(path, bytes);
+    }
+    const offset = Number(kv.get('offset') ?? 0);
+    const length = kv.has('length') ? Number(kv.get('length')) : bytes.length - offset;
+    if (offset + length > bytes.length) throw new Error(`tensor '${t.name}': external data ${path} holds ${bytes.length} bytes, offset ${offset} + length ${length} is past its end`);
+    return bytes.subarray(offset, offset + length);
+  };
+}
+
+function countUses(graph: GraphProto): Map<string, number> {
+  const uses = new Map<string, number>();
+  const add = (n: string): void => void uses.set(n, (uses.get(n) ?? 0) + 1);
+  for (const node of graph.node) for (const i of node.input) if (i !== '') add(i);
+  for (const o of graph.output) add(o.name ?? '');
+  return uses;
+}
+
+class Walker {
+  private readonly graph: GraphProto;
+  private readonly opset: number;
+  private readonly state: GraphState;
+  private readonly nodeIndex = new Map<NodeProto, number>();
+  private finalSoftmax: ImportReport['outputActivation'] = null;
+  private readonly external: ((t: TensorProto) => Uint8Array) | undefined;
+
+  constructor(
+    private readonly model: ModelProto,
+    private readonly label: string,
+    private readonly options: ImportOptions,
+    source: string | Uint8Array,
+  ) {
+    const graph = model.graph;
+    if (graph === undefined || graph === null || graph.node.length === 0) throw this.fail('not an ONNX model: it has no graph (is the file truncated, or not ONNX?)');
+    this.graph = graph;
+    const ai = model.opset_import.find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
+    if (ai === undefined) throw this.fail('the model imports no ai.onnx opset (is the file truncated, or not ONNX?)');
+    this.opset = int64(ai.version);
+    if (this.opset < SUPPORTED_OPSETS.min || this.opset > SUPPORTED_OPSETS.max) {
+      throw this.fail(`opset ${this.opset} is not supported (supported: ${SUPPORTED_OPSETS.min}–${SUPPORTED_OPSETS.max})`);
+    }
+    this.external = externalReader(options.baseDir ?? (typeof source === 'string' ? dirname(source) : undefined), label);
+    graph.node.forEach((n, i) => this.nodeIndex.set(n, i));
+    const report: ImportReport = {
+      file: label,
+      opset: this.opset,
+      irVersion: int64(model.ir_version),
+      producer: [model.producer_name, model.producer_version].filter(Boolean).join(' '),
+      nodes: graph.node.length,
+      input: { name: '', dims: [] },
+      output: { name: '', dims: [], layout: 'plain' },
+      batch: 'dynamic',
+      folded: [],
+      removed: [],
+      fused: [],
+      outputActivation: null,
+    };
+    this.state = {
+      ir: new Ir([]),
+      opset: this.opset,
+      batched: (options.batch ?? 'leading') === 'leading',
+      batchSize: 'dynamic',
+      label,
+      values: new Map(),
+      statics: new Map(),
+      graphOutputs: new Set(graph.output.map((o) => o.name ?? '')),
+      uses: countUses(graph),
+      report,
+      nodeName: (n) => this.nodeName(n),
+    };
+  }
+
+  private fail(message: string): OnnxImportError {
+    return new OnnxImportError(`${this.label}: ${message}`, this.label);
+  }
+
+  private nodeName(node: NodeProto): string {
+    return node.name !== undefined && node.name !== '' ? node.name : `#${this.nodeIndex.get(node) ?? '?'}`;
+  }
+
+  private nodeFail(node: NodeProto, message: string): OnnxImportError {
+    const name = this.nodeName(node);
+    const op = node.op_type ?? '?';
+    return new OnnxImportError(`${this.label}: node '${name}' (${op}): ${message}`, this.label, name, op);
+  }
+
+  /** Constants: initializers and bound inputs. */
+  private loadConstants(): void {
+    for (const t of this.graph.initializer) {
+      try {
+        this.state.statics.set(t.name ?? '', fromTensor(t, this.external));
+      } catch (e) {
+        throw this.fail(`initializer '${t.name}': ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    for (const [name, v] of Object.entries(this.options.bind ?? {})) {
+      if (!this.graph.input.some((i) => i.name === name)) throw this.fail(`bind: the graph has no input '${name}'`);
+      this.state.statics.set(name, { dims: [...v.dims], data: v.data instanceof Float32Array ? v.data : [...v.data] });
+    }
+  }
+
+  /** The data input: its spikelite InputShape and value. */
+  private setupInput(): InputShape {
+    const g = this.graph;
+    const inputs = g.input.filter((i) => !this.state.statics.has(i.name ?? ''));
+    if (inputs.length !== 1) throw this.fail(`expected one graph input, found ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`);
+    if (g.output.length !== 1) throw this.fail(`expected one graph output, found ${g.output.length} (${g.output.map((o) => o.name).join(', ')})`);
+    const input = inputs[0]!;
+    const name = input.name ?? '';
+    const tt = input.type?.tensor_type;
+    if (tt?.elem_type !== undefined && tt.elem_type !== 1) throw this.fail(`input '${name}' is ${dtypeName(tt.elem_type)}; only FLOAT inputs are supported`);
+    const dims: Array<number | string> = (tt?.shape?.dim ?? []).map((d) => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null && int64(d.dim_value) > 0 ? int64(d.dim_value) : '?'));
+    this.state.report.input = { name, dims };
+    const batched = this.state.batched;
+    if (batched && dims.length < 2) throw this.fail(`input '${name}' has dims [${dims.join(', ')}]; expected a batch axis and at least one more (or batch 'none')`);
+    const given = this.options.inputShape;
+    const rest = batched ? dims.slice(1) : dims;
+    if (given !== undefined && given.length !== rest.length) {
+      throw this.fail(`inputShape [${given.join('x')}] has ${given.length} axes; input '${name}' has ${rest.length} after the batch (dims [${dims.join(', ')}])`);
+    }
+    const perImage = rest.map((d, i) => {
+      const g2 = given?.[i];
+      if (g2 !== undefined) {
+        if (typeof d === 'number' && d !== g2) throw this.fail(`inputShape gives ${g2} on axis ${i + (batched ? 1 : 0)}, but input '${name}' fixes it at ${d}`);
+        return g2;
+      }
+      if (typeof d !== 'number') {
+        throw this.fail(`input '${name}' has a dynamic size on axis ${i + (batched ? 1 : 0)} ('${d}', dims [${dims.join(', ')}]): give the input shape (inputShape, --input-shape ${rest.join('x')})`);
+      }
+      return d;
+    });
+    if (batched) {
+      const b = dims[0];
+      this.state.batchSize = typeof b === 'number' ? b : 'dynamic';
+      this.state.report.batch = this.state.batchSize;
+    } else this.state.report.batch = 'none';
+    const image = batched && perImage.length === 3;
+    const value: DataValue = { ref: INPUT_REF, dims: perImage, layout: image ? 'nhwc' : 'plain' };
+    (this.state as { ir: Ir }).ir = new Ir(spikeliteShape(perImage, value.layout));
+    this.state.values.set(name, value);
+    return image ? { channels: perImage[0]!, height: perImage[1]!, width: perImage[2]! } : { shape: perImage };
+  }
+
+  private staticContext(node: NodeProto): StaticContext {
+    const ctx = new OpContext(node, this.state);
+    return {
+      node,
+      opset: this.opset,
+      attr: (n) => ctx.attr(n),
+      int: (n, d) => ctx.int(n, d),
+      ints: (n) => ctx.ints(n),
+      float: (n, d) => ctx.float(n, d),
+      dataShape: (i) => ctx.fullShape(ctx.data(i)),
+      ...(this.external ? { external: this.external } : {}),
+    };
+  }
+
+  /** A node evaluated at import time, when it can be: constants in, or the shape of a known value. */
+  private tryStatic(node: NodeProto): boolean {
+    const op = node.op_type ?? '';
+    if (!STATIC_OP_TYPES.has(op)) return false;
+    const first = node.input[0] ?? '';
+    if (op === 'Shape' || op === 'Size') {
+      const v = this.state.statics.get(first);
+      if (v !== undefined) {
+        const out: StaticValue = op === 'Shape' ? { dims: [v.dims.length], data: v.dims } : { dims: [], data: [v.dims.reduce((a, b) => a * b, 1)] };
+        this.state.statics.set(node.output[0] ?? '', out);
+        this.state.report.removed.push({ node: this.nodeName(node), opType: op, reason: 'evaluated at import time' });
+        return true;
+      }
+      return this.state.values.has(first) ? this.evaluate(node) : false;
+    }
+    return node.input.every((n) => n === '' || this.state.statics.has(n)) ? this.evaluate(node) : false;
+  }
+
+  private evaluate(node: NodeProto): boolean {
+    let outs: StaticValue[];
+    try {
+      const inputs = node.input.map((n) => (n === '' ? undefined : this.state.statics.get(n)));
+      outs = evalStatic(node.op_type ?? '', inputs, this.staticContext(node));
+    } catch (e) {
+      if (e instanceof OnnxImportError) throw e;
+      throw this.nodeFail(node, `cannot evaluate it on its constant inputs: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    node.output.forEach((o, i) => {
+      if (o !== '' && outs[i] !== undefined) this.state.statics.set(o, outs[i]!);
+    });
+    if (node.op_type !== 'Constant') this.state.report.removed.push({ node: this.nodeName(node), opType: node.op_type ?? '', reason: 'evaluated at import time' });
+    return true;
+  }
+
+  run(): OnnxImport {
+    this.loadConstants();
+    const input = this.setupInput();
+    const registry = opRegistry(() => ({
+      keepBatchNorm: this.options.foldBatchNorm === false,
+      onFinalSoftmax: (k) => (this.finalSoftmax = k),
+    }));
+    for (const node of this.graph.node) {
+      const op = node.op_type ?? '';
+      if (!isDefaultDomain(node)) throw this.nodeFail(node, `ops of domain '${node.domain}' are not supported (ai.onnx ops only)`);
+      if (this.tryStatic(node)) continue;
+      const handler = registry.get(op);
+      if (handler === undefined) {
+        const usesData = node.input.some((n) => this.state.values.has(n));
+        if (!usesData && STATIC_OP_TYPES.has(op)) throw this.nodeFail(node, 'its inputs are not all known at import time');
+        throw this.nodeFail(node, `op ${op} is not supported (supported: ${[...registry.keys()].sort().join(', ')}; constant subgraphs of ${[...STATIC_OP_TYPES].sort().join(', ')} are evaluated)`);
+      }
+      if (handler.sinceOpset !== undefined && this.opset < handler.sinceOpset) throw this.nodeFail(node, `opset ${this.opset} is older than this op's supported versions (from ${handler.sinceOpset})`);
+      handler.import(new OpContext(node, this.state));
+    }
+    const outName = this.graph.output[0]!.name ?? '';
+    const out = this.state.values.get(outName);
+    if (out === undefined) {
+      if (this.state.statics.has(outName)) throw this.fail(`the graph output '${outName}' does not depend on the input (it is a constant)`);
+      throw this.fail(`the graph output '${outName}' is not computed by any node`);
+    }
+    if (out.ref === INPUT_REF) throw this.fail(`the graph output '${outName}' is the input itself: the model computes nothing`);
+    const ir = this.state.ir;
+    const report = this.state.report;
+    report.outputActivation = this.finalSoftmax;
+    const output = runPasses(ir, out.ref, report);
+    const outNode = ir.get(output);
+    report.output = { name: outName, dims: out.layout === 'nhwc' ? [outNode.shape[2]!, outNode.shape[0]!, outNode.shape[1]!] : [...outNode.shape], layout: out.layout };
+    const classes = this.state.batched && outNode.shape.length === 1 ? outNode.shape[0] : undefined;
+    const name = this.graph.name || this.label.split(/[\\/]/).pop()!.replace(/\.onnx$/i, '');
+    const { spec, weights } = toSpec(ir, output, { name, input, classes }, this.label);
+    return { spec, weights, report };
+  }
+}
+
+export function importModel(model: ModelProto, source: string | Uint8Array, label: string, options: ImportOptions): OnnxImport {
+  return new Walker(model, label, options, source).run();
+}
