@@ -94,6 +94,8 @@ class Walker {
   private readonly state: GraphState;
   private readonly nodeIndex = new Map<NodeProto, number>();
   private finalSoftmax: ImportReport['outputActivation'] = null;
+  /** The Transposes that turn an NHWC input into NCHW: skipped. */
+  private readonly nhwcTransposes = new Set<NodeProto>();
   private readonly external: ((t: TensorProto) => Uint8Array) | undefined;
 
   constructor(
@@ -207,10 +209,22 @@ class Walker {
       this.state.report.batch = this.state.batchSize;
     } else this.state.report.batch = 'none';
     const image = batched && perImage.length === 3;
-    const value: DataValue = { ref: INPUT_REF, dims: perImage, layout: image ? 'nhwc' : 'plain' };
-    (this.state as { ir: Ir }).ir = new Ir(spikeliteShape(perImage, value.layout));
-    this.state.values.set(name, value);
-    return image ? { channels: perImage[0]!, height: perImage[1]!, width: perImage[2]! } : { shape: perImage };
+    // An NHWC input (TensorFlow/Keras via tf2onnx) read only through Transpose(0, 3, 1, 2) is an
+    // image as it is: spikelite's layout, so the transposes vanish.
+    const readers = this.graph.node.filter((n) => n.input.includes(name));
+    const nhwcInput =
+      image && readers.length > 0 && readers.every((n) => n.op_type === 'Transpose' && n.input[0] === name && (new OpContext(n, this.state).ints('perm') ?? []).join() === '0,3,1,2');
+    const onnx = nhwcInput ? [perImage[2]!, perImage[0]!, perImage[1]!] : perImage;
+    const value: DataValue = { ref: INPUT_REF, dims: onnx, layout: image ? 'nhwc' : 'plain' };
+    (this.state as { ir: Ir }).ir = new Ir(spikeliteShape(onnx, value.layout));
+    if (nhwcInput) {
+      for (const n of readers) {
+        this.nhwcTransposes.add(n);
+        this.state.values.set(n.output[0] ?? '', value);
+        this.state.report.removed.push({ node: this.nodeName(n), opType: 'Transpose', reason: 'NHWC input: spikelite images are NHWC already' });
+      }
+    } else this.state.values.set(name, value);
+    return image ? { channels: onnx[0]!, height: onnx[1]!, width: onnx[2]! } : { shape: onnx };
   }
 
   private staticContext(node: NodeProto): StaticContext {
@@ -271,6 +285,7 @@ class Walker {
     for (const node of this.graph.node) {
       const op = node.op_type ?? '';
       if (!isDefaultDomain(node)) throw this.nodeFail(node, `ops of domain '${node.domain}' are not supported (ai.onnx ops only)`);
+      if (this.nhwcTransposes.has(node)) continue;
       if (this.tryStatic(node)) continue;
       const handler = registry.get(op);
       if (handler === undefined) {

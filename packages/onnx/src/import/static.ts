@@ -89,8 +89,12 @@ const num = (x: Sym): number => {
   return x;
 };
 
-function arith(f: (x: number, y: number) => number, keepN?: (x: Sym, y: Sym) => Sym | undefined): StaticOp {
-  return ([a, b]) => [broadcast(a!, b!, (x, y) => keepN?.(x, y) ?? f(num(x), num(y)))];
+function arith(f: (x: number, y: number) => number, keepN?: (x: Sym, y: Sym) => Sym | undefined, int?: (x: number, y: number) => number): StaticOp {
+  return ([a, b]) => {
+    // Integer tensors use integer arithmetic (ONNX Div of int64 truncates).
+    const g = int !== undefined && !isFloat(a!) && !isFloat(b!) ? int : f;
+    return [broadcast(a!, b!, (x, y) => keepN?.(x, y) ?? g(num(x), num(y)))];
+  };
 }
 
 function unary(f: (x: number) => number): StaticOp {
@@ -251,7 +255,7 @@ const STATIC_OPS: Record<string, StaticOp> = {
   Add: arith((x, y) => x + y, (x, y) => (x === 'N' && y === 0 ? 'N' : y === 'N' && x === 0 ? 'N' : undefined)),
   Sub: arith((x, y) => x - y, (x, y) => (x === 'N' && y === 0 ? 'N' : undefined)),
   Mul: arith((x, y) => x * y, (x, y) => (x === 'N' && y === 1 ? 'N' : y === 'N' && x === 1 ? 'N' : undefined)),
-  Div: arith((x, y) => x / y, (x, y) => (x === 'N' && y === 1 ? 'N' : undefined)),
+  Div: arith((x, y) => x / y, (x, y) => (x === 'N' && y === 1 ? 'N' : undefined), (x, y) => Math.trunc(x / y)),
   Pow: arith((x, y) => x ** y),
   Max: arith(Math.max),
   Min: arith(Math.min),
