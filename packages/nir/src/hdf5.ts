@@ -59,6 +59,31 @@ export function hasHdf5Signature(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && HDF5_MAGIC.every((b, i) => bytes[i] === b);
 }
 
+/**
+ * The file size the superblock declares (its end-of-file address), or null when the
+ * superblock is too short or of an unknown version. Checked before h5wasm opens the file, so
+ * a truncated download is named as such.
+ */
+export function declaredFileSize(bytes: Uint8Array): number | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 9) return null;
+  const version = bytes[8]!;
+  let offsetSize: number;
+  let eofAt: number;
+  if (version === 0 || version === 1) {
+    if (bytes.length < 14) return null;
+    offsetSize = bytes[13]!;
+    eofAt = (version === 0 ? 24 : 28) + 2 * offsetSize; // after base and free-space addresses
+  } else if (version === 2 || version === 3) {
+    offsetSize = bytes[9]!;
+    eofAt = 12 + 2 * offsetSize; // after base and superblock-extension addresses
+  } else return null;
+  if (offsetSize !== 8 && offsetSize !== 4) return null;
+  if (bytes.length < eofAt + offsetSize) return null;
+  const eof = offsetSize === 8 ? Number(view.getBigUint64(eofAt, true)) : view.getUint32(eofAt, true);
+  return Number.isFinite(eof) && eof > 0 ? eof : null;
+}
+
 /** Read a whole HDF5 file into a tree. Throws plain Errors; callers add the file name. */
 export async function readHdf5(bytes: Uint8Array): Promise<H5Group> {
   const { FS } = await h5();

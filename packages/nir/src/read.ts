@@ -3,7 +3,7 @@
  * then walked node by node; each node's group goes through its primitive's zod schema. The
  * first problem ends the read with one NirError naming the file, node and field.
  */
-import { describe, hasHdf5Signature, isGroup, readHdf5, type H5Group, type H5Value } from './hdf5.js';
+import { declaredFileSize, describe, hasHdf5Signature, isGroup, readHdf5, type H5Group, type H5Value } from './hdf5.js';
 import { NirError } from './errors.js';
 import type { NirDocument, NirGraph, NirNode } from './graph.js';
 import { NIR_TYPES, getPrimitive } from './primitives.js';
@@ -23,6 +23,10 @@ export async function readNir(bytes: Uint8Array | ArrayBuffer, options: ReadNirO
   const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   if (!hasHdf5Signature(data)) {
     throw new NirError(source, `not an HDF5 file (${data.length < 8 ? `only ${data.length} bytes` : 'no HDF5 signature'}); NIR files are HDF5`);
+  }
+  const declared = declaredFileSize(data);
+  if (declared !== null && declared > data.length) {
+    throw new NirError(source, `truncated: the HDF5 superblock says the file is ${declared} bytes, got ${data.length}`);
   }
   let root: H5Group;
   try {

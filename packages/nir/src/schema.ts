@@ -23,9 +23,9 @@ const got = (input: unknown): string => describe(input as H5Value | undefined).r
 /** Any numeric array. */
 export const Tensor = z.custom<NirTensor>((v) => isTensor(v), { error: (iss) => `expected a numeric array, got ${got(iss.input)}` });
 
-/** A numeric array of at least `rank` dimensions. */
-const tensorOfRank = (rank: number, what: string) =>
-  Tensor.refine((t) => t.shape.length >= rank, {
+/** A numeric array of `rank` dimensions (at least `rank` when `atLeast`). */
+const tensorOfRank = (rank: number, what: string, atLeast = false) =>
+  Tensor.refine((t) => (atLeast ? t.shape.length >= rank : t.shape.length === rank), {
     error: (iss) => `expected ${what}, got shape [${(iss.input as NirTensor).shape.join(', ')}]`,
   });
 
@@ -168,7 +168,7 @@ export const NirInputSchema = z.strictObject({ shape: ShapeList, ...common }).tr
 export const NirOutputSchema = z.strictObject({ shape: ShapeList, ...common }).transform((n) => ({ type: 'Output' as const, ...withoutDerived(n) }));
 
 export const NirAffineSchema = z
-  .strictObject({ weight: tensorOfRank(2, 'a weight of at least 2 dimensions (…, out, in)'), bias: Tensor, ...common })
+  .strictObject({ weight: tensorOfRank(2, 'a weight of at least 2 dimensions (…, out, in)', true), bias: Tensor, ...common })
   .superRefine((n, ctx) => {
     const out = sizeOf(n.weight.shape.slice(0, -1));
     if (sizeOf(n.bias.shape) !== out && sizeOf(n.bias.shape) !== 1) {
@@ -178,7 +178,7 @@ export const NirAffineSchema = z
   .transform((n) => ({ type: 'Affine' as const, ...withoutDerived(n) }));
 
 export const NirLinearSchema = z
-  .strictObject({ weight: tensorOfRank(2, 'a weight of at least 2 dimensions (…, out, in)'), ...common })
+  .strictObject({ weight: tensorOfRank(2, 'a weight of at least 2 dimensions (…, out, in)', true), ...common })
   .transform((n) => ({ type: 'Linear' as const, ...withoutDerived(n) }));
 
 export const NirScaleSchema = z.strictObject({ scale: Tensor, ...common }).transform((n) => ({ type: 'Scale' as const, ...withoutDerived(n) }));
@@ -247,7 +247,7 @@ function checkConv(n: { weight: NirTensor; bias: NirTensor; groups: number }, ct
 
 export const NirConv1dSchema = z
   .strictObject({
-    weight: tensorOfRank(3, 'a weight (C_out, C_in/groups, K)').refine((t) => t.shape.length === 3, { error: 'expected a 3-D weight (C_out, C_in/groups, K)' }),
+    weight: tensorOfRank(3, 'a 3-D weight (C_out, C_in/groups, K)'),
     bias: Tensor,
     stride: IntOne(1, 'a stride'),
     padding: z.union([PaddingMode, IntOne(0, 'a padding')], { error: (iss) => `expected an integer, 'same' or 'valid', got ${got(iss.input)}` }),
@@ -261,7 +261,7 @@ export const NirConv1dSchema = z
 
 export const NirConv2dSchema = z
   .strictObject({
-    weight: tensorOfRank(4, 'a weight (C_out, C_in/groups, kH, kW)').refine((t) => t.shape.length === 4, { error: 'expected a 4-D weight (C_out, C_in/groups, kH, kW)' }),
+    weight: tensorOfRank(4, 'a 4-D weight (C_out, C_in/groups, kH, kW)'),
     bias: Tensor,
     stride: IntPair(1, 'a stride (height, width)'),
     padding: z.union([PaddingMode, IntPair(0, 'a padding (height, width)')], { error: (iss) => `expected two integers, 'same' or 'valid', got ${got(iss.input)}` }),
