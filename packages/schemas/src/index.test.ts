@@ -22,6 +22,9 @@ describe('index', () => {
         'SurrogateSpec', 'TRAIN_METHODS', 'TemporalEncoding', 'TemporalFields', 'TensorDtype', 'TensorEntry',
         'ThresholdRecipe', 'TrainConfig', 'TrainMethod', 'TriangleSurrogate', 'inferShapes', 'loadJsonFile',
         'pair', 'parseJsonText', 'parseWith', 'readableIssues', 'traceShapes',
+        // NIR neurons (nir-neuron.ts).
+        'NIR_CONVENTIONS', 'NIR_CONVENTION_DEFAULT_DT', 'NirConvention', 'NirParam', 'NirTimeConstant', 'NirLifNeuron',
+        'NirIfNeuron', 'NirLiNeuron', 'NirINeuron', 'NirCubaLifNeuron', 'NirCubaLiNeuron',
       ].sort(),
     );
   });

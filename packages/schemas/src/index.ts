@@ -53,6 +53,19 @@ export {
   IntegratorNeuron,
 } from './neuron.js';
 export type { SurrogateSpecInput, SurrogateKind, NeuronSpecInput, NeuronKind } from './neuron.js';
+export {
+  NIR_CONVENTIONS,
+  NIR_CONVENTION_DEFAULT_DT,
+  NirConvention,
+  NirParam,
+  NirTimeConstant,
+  NirLifNeuron,
+  NirIfNeuron,
+  NirLiNeuron,
+  NirINeuron,
+  NirCubaLifNeuron,
+  NirCubaLiNeuron,
+} from './nir-neuron.js';
 
 export {
   EncodingSpec,
