@@ -125,7 +125,9 @@ describe.each(BACKENDS)('NIR neurons on %s', (backend) => {
     const before = tf.memory().numTensors;
     let state = layer.initState([2, 2, 3]);
     for (let t = 0; t < 4; t++) {
-      const r = tf.tidy(() => layer.step(tf.ones([2, 2, 3]), state, t));
+      const x = tf.ones([2, 2, 3]);
+      const r = layer.step(x, state, t);
+      x.dispose();
       for (const s of Object.values(state)) s.dispose();
       r.spikes.dispose();
       state = r.state;
