@@ -36,3 +36,9 @@ export { NIR_TYPES, nirPrimitives } from './primitives.js';
 export type { NirPrimitive } from './primitives.js';
 export { nirTensor, filledTensor, tensorsEqual, isTensor, NIR_DTYPES } from './tensor.js';
 export type { NirTensor, NirDtype } from './tensor.js';
+
+// NIR neurons as spikelite neuron specs, and a small reference executor.
+export { nirNeuronSpec, isNirNeuron, neuronShape } from './neurons.js';
+export type { NirNeuronNode, NirNeuronSpecOptions } from './neurons.js';
+export { runNir } from './run.js';
+export type { RunNirOptions, RunNirResult } from './run.js';

@@ -93,7 +93,8 @@ export class NirNeuronLayer implements StepNeuronLayer {
       }
       return list;
     };
-    const tensor = (list: number[]) => (list.length === 1 ? tf.scalar(list[0]!) : tf.tensor(list, [...features]));
+    // Kept: the cache outlives the tf.tidy a model wraps around its steps; dispose() frees it.
+    const tensor = (list: number[]) => tf.keep(list.length === 1 ? tf.scalar(list[0]!) : tf.tensor(list, [...features]));
     const map = (field: string, f: (x: number) => number) => tensor(values(field).map(f));
     const dt = s.dt;
     const leaky = s.kind === 'nirLif' || s.kind === 'nirLi';

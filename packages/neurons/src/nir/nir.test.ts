@@ -134,6 +134,14 @@ describe.each(BACKENDS)('NIR neurons on %s', (backend) => {
     }
     for (const s of Object.values(state)) s.dispose();
     expect(tf.memory().numTensors).toBe(before + 5); // the cached coefficients (k, r, v_leak, θ, v_reset)
+    // Steps inside tf.tidy (as models run them) keep the cached coefficients alive.
+    const again = layerOf({ kind: 'nirLif', dt: 1, tau: 2 });
+    const s0 = again.initState([1, 2]);
+    const s1 = tf.tidy(() => again.step(tf.ones([1, 2]), s0, 0).state['u']!);
+    const s2 = tf.tidy(() => again.step(tf.ones([1, 2]), { u: s1 }, 1).state['u']!);
+    expect(values(s2)).toEqual([0.75, 0.75]); // ½(1) = 0.5, then 0.5 + ½(−0.5 + 1)
+    for (const t of [...Object.values(s0), s1, s2]) t.dispose();
+    again.dispose();
     layer.setParameter('threshold', 0.5);
     expect(layer.getParameter('vThreshold')).toEqual([0.5]);
     expect(() => layer.getParameter('leak')).toThrow("a nirLif neuron has no parameter 'leak' (it has tau, r, vLeak, vThreshold, vReset)");
