@@ -25,6 +25,8 @@ describe('index', () => {
         // NIR neurons (nir-neuron.ts).
         'NIR_CONVENTIONS', 'NIR_CONVENTION_DEFAULT_DT', 'NirConvention', 'NirParam', 'NirTimeConstant', 'NirLifNeuron',
         'NirIfNeuron', 'NirLiNeuron', 'NirINeuron', 'NirCubaLifNeuron', 'NirCubaLiNeuron',
+        // Event-camera clips (encoding.ts).
+        'FramesEncoding',
       ].sort(),
     );
   });

@@ -74,6 +74,7 @@ export {
   TemporalEncoding,
   TemporalFields,
   HybridEncoding,
+  FramesEncoding,
 } from './encoding.js';
 export type { EncodingSpecInput, EncodingKind } from './encoding.js';
 
