@@ -145,7 +145,26 @@ function topologicalOrder(graph: NirGraph, source: string): string[] {
   return order;
 }
 
-export function runNir(graph: NirGraph, inputs: Record<string, readonly (readonly number[])[]> | readonly (readonly number[])[], options: RunNirOptions = {}): RunNirResult {
+type Rows = readonly (readonly number[])[];
+
+/** The rows of each Input node, checked against its shape (a bare list feeds the only Input). */
+function inputsByName(graph: NirGraph, names: string[], inputs: Record<string, Rows> | Rows, source: string): Record<string, Rows> {
+  let byName: Record<string, Rows>;
+  if (Array.isArray(inputs)) {
+    if (names.length !== 1) throw new NirError(source, `the graph has ${names.length} Input nodes; pass the inputs by node name`);
+    byName = { [names[0]!]: inputs as Rows };
+  } else byName = inputs as Record<string, Rows>;
+  for (const n of names) {
+    const rows = byName[n];
+    if (rows === undefined) throw new NirError(source, 'no input rows given for this Input node', { node: n, type: 'Input' });
+    const size = sizeOf((graph.nodes[n] as { shape: number[] }).shape);
+    const bad = rows.findIndex((r) => r.length !== size);
+    if (bad >= 0) throw new NirError(source, `input row ${bad} has ${rows[bad]!.length} values, the node's shape holds ${size}`, { node: n, type: 'Input' });
+  }
+  return byName;
+}
+
+export function runNir(graph: NirGraph, inputs: Record<string, Rows> | Rows, options: RunNirOptions = {}): RunNirResult {
   const source = options.source ?? 'NIR graph';
   const convention = options.convention ?? 'nir';
   const dt = options.dt ?? NIR_CONVENTION_DEFAULT_DT[convention] ?? undefined;
@@ -155,21 +174,8 @@ export function runNir(graph: NirGraph, inputs: Record<string, readonly (readonl
     }
   }
   const inputNames = Object.keys(graph.nodes).filter((n) => graph.nodes[n]!.type === 'Input');
-  const byInput: Record<string, readonly (readonly number[])[]> = Array.isArray(inputs)
-    ? inputNames.length === 1
-      ? { [inputNames[0]!]: inputs }
-      : (() => {
-          throw new NirError(source, `the graph has ${inputNames.length} Input nodes; pass inputs by name`);
-        })()
-    : (inputs as Record<string, readonly (readonly number[])[]>);
-  const steps = Math.min(...inputNames.map((n) => byInput[n]?.length ?? 0));
-  for (const n of inputNames) {
-    const rows = byInput[n];
-    if (rows === undefined) throw new NirError(source, 'no input rows given for this Input node', { node: n, type: 'Input' });
-    const size = sizeOf((graph.nodes[n] as { shape: number[] }).shape);
-    const bad = rows.findIndex((r) => r.length !== size);
-    if (bad >= 0) throw new NirError(source, `input row ${bad} has ${rows[bad]!.length} values, the node's shape holds ${size}`, { node: n, type: 'Input' });
-  }
+  const byInput = inputsByName(graph, inputNames, inputs, source);
+  const steps = Math.min(...inputNames.map((n) => byInput[n]!.length));
 
   const order = topologicalOrder(graph, source);
   const runners = new Map<string, Runner>();
