@@ -7,7 +7,7 @@
  *  - spikelite_all.nir, that file written again by spikelite: h5py_all.json-style record of
  *    what h5py saw in it (spikelite_all.h5py.json) equals the layout the writer produces now,
  *    its strings are variable-length UTF-8, and a reader following the reference's rules
- *    accepts every node.
+ *    accepts every node; the same for spikelite_all_gzip.nir (compression: 'gzip').
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,18 @@ describe('layout against h5py (committed fixtures)', () => {
     for (const s of strings) expect(s.string).toEqual({ encoding: 'utf-8', vlen: true });
     // And spikelite reads its own file back to the same graph.
     expect(await readNir(fixture('spikelite_all.nir'))).toEqual(doc);
+  });
+
+  it('with compression: gzip, h5py sees the same datasets, every non-scalar array deflated', async () => {
+    const doc = await readNir(fixture('h5py_all.nir'));
+    const seen = json('spikelite_all_gzip.h5py.json');
+    expect(seen.referenceCheck).toEqual([]);
+    expect(withoutStorage(seen.datasets)).toEqual(view(nirTree(doc)));
+    for (const [path, d] of Object.entries(seen.datasets)) {
+      const array = d.dtype !== 'object' && d.shape.length > 0 && d.values.length > 0;
+      expect([path, d.compression]).toEqual([path, array ? 'gzip' : null]);
+    }
+    expect(await readNir(fixture('spikelite_all_gzip.nir'))).toEqual(doc);
   });
 
   it('reads the 1.0.x layout with input_type/output_type groups (derived data, dropped)', async () => {

@@ -184,12 +184,17 @@ function typedData(t: NirTensor): Float32Array | Float64Array | Int8Array | Int1
 }
 
 /** Write a tree as an HDF5 file and return its bytes. */
-export async function writeHdf5(root: H5Group): Promise<Uint8Array> {
+export interface WriteHdf5Options {
+  /** 'gzip' deflates numeric arrays (one chunk each; scalars and empty arrays stay contiguous). */
+  readonly compression?: 'none' | 'gzip';
+}
+
+export async function writeHdf5(root: H5Group, options: WriteHdf5Options = {}): Promise<Uint8Array> {
   const { FS } = await h5();
   const path = `/spikelite-nir-write-${++fileCounter}.h5`;
   const file = new h5wasm.File(path, 'w');
   try {
-    writeGroup(file, root);
+    writeGroup(file, root, options.compression === 'gzip');
   } finally {
     file.close();
   }
@@ -200,9 +205,9 @@ export async function writeHdf5(root: H5Group): Promise<Uint8Array> {
   }
 }
 
-function writeGroup(group: H5GroupHandle, value: H5Group): void {
+function writeGroup(group: H5GroupHandle, value: H5Group, gzip: boolean): void {
   for (const [name, v] of Object.entries(value.entries)) {
-    if (isGroup(v)) writeGroup(group.create_group(name), v);
+    if (isGroup(v)) writeGroup(group.create_group(name), v, gzip);
     else if (isStrings(v)) {
       const data = v.shape.length === 0 ? v.values[0]! : [...v.values];
       group.create_dataset({ name, data, shape: [...v.shape] });
@@ -212,7 +217,14 @@ function writeGroup(group: H5GroupHandle, value: H5Group): void {
       if (isIntegerDtype(v.dtype) && v.data.some((x) => !Number.isInteger(x))) {
         throw new Error(`cannot write '${name}': ${v.dtype} array holds a non-integer value`);
       }
-      group.create_dataset({ name, data: typedData(v) as never, shape: [...v.shape], dtype: H5_DTYPE[v.dtype] });
+      const chunked = gzip && v.shape.length > 0 && v.data.length > 0;
+      group.create_dataset({
+        name,
+        data: typedData(v) as never,
+        shape: [...v.shape],
+        dtype: H5_DTYPE[v.dtype],
+        ...(chunked ? { chunks: [...v.shape], compression: 'gzip' as const } : {}),
+      });
     }
   }
 }

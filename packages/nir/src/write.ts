@@ -1,7 +1,8 @@
 /**
  * writeNir: a typed NirGraph → NIR file bytes, in the reference's 1.0 layout: every field a
  * dataset, strings as variable-length UTF-8, integers as int64, parameters in their own
- * dtype (float32 stays float32), `v_reset`/`w_in`/`input_shape` always written. The tree is
+ * dtype (float32 stays float32), `v_reset`/`w_in`/`input_shape` always written, optionally
+ * gzip-compressed (the reference compresses by default; both read the same). The tree is
  * validated with the reader's schemas before anything is written, so a bad graph fails with
  * the same one-line error, and whatever is written reads back.
  */
@@ -22,6 +23,8 @@ export interface WriteNirOptions {
   readonly version?: string;
   /** Name used in error messages; default 'writeNir'. */
   readonly source?: string;
+  /** 'gzip' deflates the numeric arrays, as the reference's writer does by default; default 'none'. */
+  readonly compression?: 'none' | 'gzip';
 }
 
 const text = (s: string): H5Value => ({ kind: 'strings', shape: [], values: [s] });
@@ -37,7 +40,7 @@ export async function writeNir(graph: NirGraph | NirDocument, options: WriteNirO
     },
   };
   parseDocument(root, source);
-  return writeHdf5(root);
+  return writeHdf5(root, { compression: options.compression ?? 'none' });
 }
 
 /** The HDF5 tree of a NIR document, as writeNir lays it out (exported for tests and tools). */
