@@ -7,6 +7,7 @@
  * fires, and the CSV has 0.0 there. On cpu and wasm.
  */
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '@spikelite/engine';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture } from '../test/fixtures.js';
@@ -22,11 +23,13 @@ describe.each(['cpu', 'wasm'] as const)('lif_norse conformance on %s', (backend)
   it.each(['norse', 'nir'] as const)('reproduces lif_norse.csv with convention %s', async (convention) => {
     await initEngine({ backend });
     const { graph } = await readNir(fixture('lif_norse.nir'), { source: 'lif_norse.nir' });
+    const before = tf.memory().numTensors;
     const { outputs, voltages } = runNir(
       graph,
       rows.map(([input]) => [input]),
       { dt: 1e-4, convention, recordVoltages: true, source: 'lif_norse.nir' },
     );
+    expect(tf.memory().numTensors).toBe(before);
     expect(rows).toHaveLength(1000);
     const spikes = outputs['output']!.map(([s]) => s);
     const expectedSpikes = rows.map(([, , s]) => s);

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '@spikelite/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { everyPrimitive } from '../test/graphs.js';
@@ -35,7 +36,9 @@ describe('runNir (the small reference executor)', () => {
       ],
     };
     const x = [[1, 0], [0, 1], [0, 0], [0, 0]];
+    const before = tf.memory().numTensors;
     const { outputs } = runNir(graph, x, { dt: 1e-3 });
+    expect(tf.memory().numTensors).toBe(before); // every runner's tensors released
     // aff: [1.5, 0], [2.5, 1], [0.5, 0], [0.5, 0]; scale: [3, 0], [5, 1], [1, 0], [1, 0]
     // delay (element 1 by 2 steps): [3, 0], [5, 0], [1, 0], [1, 1]
     expect(outputs['out3']).toEqual([[3, 0], [5, 0], [1, 0], [1, 1]]);
