@@ -47,6 +47,22 @@ describe('runNir (the small reference executor)', () => {
     expect(outputs['out2']).toEqual([[2.5, 1], [3.5, 2], [0.5, 0], [0.5, 0]]);
   });
 
+  it('Flatten merges start_dim..end_dim (batch excluded)', () => {
+    const graph: NirGraph = {
+      type: 'NIRGraph',
+      nodes: {
+        in: { type: 'Input', shape: [2, 2, 3] },
+        f: { type: 'Flatten', start_dim: 1, end_dim: -1, input_type: [2, 2, 3] },
+        scale: { type: 'Scale', scale: nirTensor([1, 1, 1, 1, 1, 1, 10, 10, 10, 10, 10, 10], [2, 6]) },
+        out: { type: 'Output', shape: [2, 6] },
+      },
+      edges: [['in', 'f'], ['f', 'scale'], ['scale', 'out']],
+    };
+    // The Scale of shape (2, 6) only fits the flattened (2, 6): channel 1 is multiplied by 10.
+    const row = Array.from({ length: 12 }, (_, i) => i);
+    expect(runNir(graph, [row]).outputs['out']).toEqual([[0, 1, 2, 3, 4, 5, 60, 70, 80, 90, 100, 110]]);
+  });
+
   it('names the node it cannot run', () => {
     const conv = everyPrimitive().nodes['conv']!;
     const g: NirGraph = { type: 'NIRGraph', nodes: { input: { type: 'Input', shape: [1, 8, 8] }, conv, out: { type: 'Output', shape: [4, 3, 4] } }, edges: [['input', 'conv'], ['conv', 'out']] };

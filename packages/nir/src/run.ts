@@ -46,6 +46,14 @@ interface Ctx {
 
 const features = (t: NirTensor) => tf.tensor(Array.from(t.data), [1, ...t.shape]);
 
+/** Element-wise nodes take inputs of their parameter's shape (a size-1 parameter broadcasts). */
+function sameShape(x: tf.Tensor, param: tf.Tensor, field: string, ctx: Ctx): tf.Tensor {
+  const a = x.shape.slice(1).join(', ');
+  const b = param.shape.slice(1).join(', ');
+  if (a !== b && param.size !== 1) ctx.fail(`its input has shape [${a}] but ${field} has shape [${b}]`);
+  return x;
+}
+
 /** Affine/Linear: y = W·x (+ b) over the flattened input; W is (out, in). */
 function dense(weight: NirTensor, bias: NirTensor | null, ctx: Ctx): Runner {
   if (weight.shape.length !== 2) ctx.fail(`a weight of shape [${weight.shape.join(', ')}] (only 2-D weights run here)`);
@@ -70,15 +78,26 @@ const RUNNERS: Partial<Record<NirNodeType, (node: never, ctx: Ctx) => Runner>> =
   Output: () => ({ step: (x) => x, dispose: () => {} }),
   Affine: (n: Extract<NirNode, { type: 'Affine' }>, ctx) => dense(n.weight, n.bias, ctx),
   Linear: (n: Extract<NirNode, { type: 'Linear' }>, ctx) => dense(n.weight, null, ctx),
-  Scale: (n: Extract<NirNode, { type: 'Scale' }>) => {
+  Scale: (n: Extract<NirNode, { type: 'Scale' }>, ctx) => {
     const s = features(n.scale);
-    return { step: (x) => tf.mul(tf.reshape(x, s.shape), s), dispose: () => s.dispose() };
+    return { step: (x) => tf.mul(sameShape(x, s, 'scale', ctx), s), dispose: () => s.dispose() };
   },
-  Threshold: (n: Extract<NirNode, { type: 'Threshold' }>) => {
+  Threshold: (n: Extract<NirNode, { type: 'Threshold' }>, ctx) => {
     const th = features(n.threshold);
-    return { step: (x) => tf.cast(tf.greater(tf.reshape(x, th.shape), th), 'float32'), dispose: () => th.dispose() };
+    return { step: (x) => tf.cast(tf.greater(sameShape(x, th, 'threshold', ctx), th), 'float32'), dispose: () => th.dispose() };
   },
-  Flatten: (n: Extract<NirNode, { type: 'Flatten' }>) => ({ step: (x) => tf.reshape(x, [1, x.size]), dispose: () => {} }),
+  Flatten: (n: Extract<NirNode, { type: 'Flatten' }>, ctx) => ({
+    // Dims start_dim..end_dim of the input (batch excluded, negative from the end) become one.
+    step: (x) => {
+      const shape = x.shape.slice(1);
+      const start = n.start_dim < 0 ? n.start_dim + shape.length : n.start_dim;
+      const end = n.end_dim < 0 ? n.end_dim + shape.length : n.end_dim;
+      if (start < 0 || end >= shape.length || end < start) ctx.fail(`dims ${n.start_dim}..${n.end_dim} are outside its input [${shape.join(', ')}]`);
+      const merged = shape.slice(start, end + 1).reduce((a, b) => a * b, 1);
+      return tf.reshape(x, [1, ...shape.slice(0, start), merged, ...shape.slice(end + 1)]);
+    },
+    dispose: () => {},
+  }),
   Delay: (n: Extract<NirNode, { type: 'Delay' }>, ctx) => {
     // y(t) = x(t − d): d in seconds, rounded to whole steps.
     if (ctx.dt === undefined) ctx.fail('a Delay needs dt');
