@@ -176,6 +176,7 @@ export function countInputSpikes(model: Pick<DemoModel, 'encoding' | 'timesteps'
   const enc = model.encoding;
   if (enc.kind === 'direct') return 0;
   if (enc.kind === 'rate') throw new Error('model.json: encoding: rate input is stochastic; the demo counts spikes of direct, temporal and hybrid input only');
+  if (enc.kind === 'frames') throw new Error('model.json: encoding: frames input is not supported by the demo');
   const times = temporalSpikeTimes(values, enc.kind === 'hybrid' ? enc.temporal : enc, model.timesteps);
   let n = 0;
   for (const t of times) if (t !== NEVER) n++;

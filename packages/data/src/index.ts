@@ -1,6 +1,6 @@
 /** @spikelite/data: image datasets (IDX, CIFAR binary), normalisation, seeded batching. */
 export { DataError } from './errors.js';
-export type { Dataset, DatasetFormat, ImageSet } from './types.js';
+export type { Dataset, DatasetFormat, ImageFileFormat, ImageSet } from './types.js';
 export { imageSize } from './types.js';
 
 export { parseIdx, readIdx, idxImageSet, readIdxImageSet } from './idx.js';
@@ -36,3 +36,6 @@ export type { Batch, BatchOptions } from './batches.js';
 
 export { augmentBatch, randomCropFlip } from './augment.js';
 export type { AugmentOptions, ImageShape } from './augment.js';
+
+// Event-camera data (N-MNIST, AEDAT 2.0/3.1) → frames → clip image sets.
+export * from './events/index.js';

@@ -11,7 +11,7 @@ import { detectDatasetFiles, isDirectory, LOOKED_FOR, type CifarFiles, type Data
 import { DataError, fileError } from './errors.js';
 import { readMaybeGzip } from './files.js';
 import { idxImageSet, readIdx } from './idx.js';
-import type { Dataset, DatasetFormat, ImageSet } from './types.js';
+import type { Dataset, ImageFileFormat, ImageSet } from './types.js';
 
 /** Env var naming a directory that holds `<dataset>/` subdirectories. */
 export const DATA_DIR_ENV = 'SPIKELITE_DATA_DIR';
@@ -37,7 +37,7 @@ export interface DatasetEntry {
   readonly name: string;
   readonly aliases: readonly string[];
   readonly description: string;
-  readonly format: DatasetFormat;
+  readonly format: ImageFileFormat;
   /** Subdirectories of a data root that may hold the files, in order of preference. */
   readonly subdirs: readonly string[];
   readonly classes: number;

@@ -15,8 +15,10 @@ export interface ImageSet {
   readonly classes: number;
 }
 
-/** The on-disk format a dataset was read from. */
-export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100';
+/** The on-disk format a dataset was read from ('nmnist': event files, see events/). */
+export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100' | 'nmnist';
+/** The image file formats `loadDataset` detects in a directory. */
+export type ImageFileFormat = Exclude<DatasetFormat, 'nmnist'>;
 
 export interface Dataset {
   /** Registered name (e.g. `fashion-mnist`), or the directory's base name. */
@@ -27,6 +29,11 @@ export interface Dataset {
   readonly train: ImageSet;
   readonly test: ImageSet;
   readonly classNames?: readonly string[];
+  /**
+   * Event datasets: each image is a clip of `bins` frames of `channels` channels, laid out
+   * [H, W, channels·bins] frame-major (channel k·channels + c is channel c of frame k).
+   */
+  readonly frames?: { readonly bins: number; readonly channels: number };
 }
 
 /** Floats per image: height * width * channels. */

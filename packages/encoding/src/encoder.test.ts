@@ -54,7 +54,7 @@ describe.each(['cpu', 'wasm'] as const)('encoders on %s', (backend) => {
   });
 
   it('every kind is in the registry and gives [T, ...shape] float32 without leaking tensors', () => {
-    expect(Object.keys(encodingRegistry).sort()).toEqual(['direct', 'hybrid', 'rate', 'temporal']);
+    expect(Object.keys(encodingRegistry).sort()).toEqual(['direct', 'frames', 'hybrid', 'rate', 'temporal']); // frames: frames.test.ts
     const x = images();
     for (const spec of SPECS) {
       const enc = createEncoder(spec, { timesteps: 3, rng: createRng(1) });

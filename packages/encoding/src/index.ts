@@ -7,6 +7,7 @@ export { rateEncoding, rateProbabilities, RATE_PROBABILITY } from './rate.js';
 export { temporalEncoding, temporalMappings, temporalSpikeTimes, linearMapping, NEVER } from './temporal.js';
 export type { TemporalMapping, TemporalMappingName, TemporalParams } from './temporal.js';
 export { hybridEncoding } from './hybrid.js';
+export { framesEncoding } from './frames.js';
 export type {
   ChannelNormalization,
   Encoder,

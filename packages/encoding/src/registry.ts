@@ -1,5 +1,6 @@
 import type { EncodingKind, EncodingSpec } from '@spikelite/schemas';
 import { directEncoding } from './direct.js';
+import { framesEncoding } from './frames.js';
 import { hybridEncoding } from './hybrid.js';
 import { rateEncoding } from './rate.js';
 import { temporalEncoding } from './temporal.js';
@@ -13,6 +14,7 @@ export const encodingRegistry: { readonly [K in EncodingKind]: EncodingDefinitio
   rate: rateEncoding,
   temporal: temporalEncoding,
   hybrid: hybridEncoding,
+  frames: framesEncoding,
 };
 
 export function encodingDefinition(kind: EncodingKind): EncodingDefinition {

@@ -76,3 +76,6 @@ export type { FusedLifOptions } from './fused/lif-kernel.js';
 // FS neurons and the general-SNN neuron (their own folders).
 export * from './fs/index.js';
 export * from './general/index.js';
+
+// NIR's neurons (LIF, IF, LI, I, CubaLIF, CubaLI) with an explicit dt and a framework convention.
+export * from './nir/index.js';

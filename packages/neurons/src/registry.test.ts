@@ -9,6 +9,14 @@ let uid = 0;
 const ctx = (channels = 4) => ({ name: `reg${uid++}`, channels, timesteps: 5 });
 const step = (spec: NeuronSpecInput, channels = 4) => createNeuronLayer(spec, ctx(channels)) as StepNeuronLayer;
 
+/** The fields without defaults of the NIR kinds (their time constants; dt is given above). */
+const NIR_REQUIRED: Partial<Record<NeuronKind, object>> = {
+  nirLif: { tau: 1e-2 },
+  nirLi: { tau: 1e-2 },
+  nirCubaLif: { tauSyn: 1e-2, tauMem: 1e-2 },
+  nirCubaLi: { tauSyn: 1e-2, tauMem: 1e-2 },
+};
+
 describe('neuron registry', () => {
   beforeAll(async () => {
     await useBackend('cpu');
@@ -16,10 +24,13 @@ describe('neuron registry', () => {
 
   it('has one definition per NeuronSpec kind, keyed by its kind', () => {
     // A Record over NeuronKind: the compiler fails here when the schema gains a kind.
-    const all: Record<NeuronKind, true> = { if: true, lif: true, singleSpikeLif: true, integrator: true, fs: true, general: true };
+    const all: Record<NeuronKind, true> = {
+      if: true, lif: true, singleSpikeLif: true, integrator: true, fs: true, general: true,
+      nirLif: true, nirIf: true, nirLi: true, nirI: true, nirCubaLif: true, nirCubaLi: true,
+    };
     expect([...NEURON_KINDS].sort()).toEqual(Object.keys(all).sort());
     for (const k of NEURON_KINDS) {
-      const spec = k === 'fs' ? { kind: k, activation: 'relu' } : { kind: k };
+      const spec = k === 'fs' ? { kind: k, activation: 'relu' } : k.startsWith('nir') ? { kind: k, dt: 1e-3, ...NIR_REQUIRED[k] } : { kind: k };
       expect(NeuronSpec.safeParse(spec).success).toBe(true);
     }
     for (const [k, def] of Object.entries(neuronRegistry)) expect(def.kind).toBe(k);
@@ -27,7 +38,7 @@ describe('neuron registry', () => {
 
   it('names the known kinds for an unknown one', () => {
     expect(() => getNeuronDefinition('izhikevich')).toThrow(
-      "unknown neuron kind 'izhikevich' (known kinds: if, lif, singleSpikeLif, integrator, fs, general)",
+      "unknown neuron kind 'izhikevich' (known kinds: if, lif, singleSpikeLif, integrator, fs, general, nirLif, nirIf, nirLi, nirI, nirCubaLif, nirCubaLi)",
     );
     expect(() => createNeuronLayer({ kind: 'izhikevich' } as unknown as NeuronSpecInput, ctx())).toThrow(/known kinds/);
   });

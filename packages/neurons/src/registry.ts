@@ -9,6 +9,7 @@ import { generalNeuron } from './general/definition.js';
 import { ifNeuron } from './if.js';
 import { integratorNeuron } from './integrator.js';
 import { lifNeuron } from './lif.js';
+import { nirCubaLiNeuron, nirCubaLifNeuron, nirIfNeuron, nirINeuron, nirLiNeuron, nirLifNeuron } from './nir/index.js';
 import { singleSpikeLifNeuron } from './single-spike-lif.js';
 import type { NeuronContext, NeuronDefinition, NeuronLayer } from './types.js';
 
@@ -22,6 +23,12 @@ export const neuronRegistry: { readonly [K in NeuronKind]: NeuronDefinition<K> }
   integrator: integratorNeuron,
   fs: fsNeuron,
   general: generalNeuron,
+  nirLif: nirLifNeuron,
+  nirIf: nirIfNeuron,
+  nirLi: nirLiNeuron,
+  nirI: nirINeuron,
+  nirCubaLif: nirCubaLifNeuron,
+  nirCubaLi: nirCubaLiNeuron,
 };
 
 /** The registered kinds, in registry order. */

@@ -25,6 +25,7 @@ describe('EncodingSpec', () => {
     roundTrip(EncodingSpec, { kind: 'rate', distribution: 'poisson', signed: true, gain: 0.5 });
     roundTrip(EncodingSpec, { kind: 'temporal', tMin: 0, threshold: 0.1 });
     roundTrip(EncodingSpec, { kind: 'hybrid', analogSteps: 2, temporal: { tMin: 2 } });
+    roundTrip(EncodingSpec, { kind: 'frames', channels: 1 });
   });
 
   it('fills defaults', () => {
@@ -58,7 +59,7 @@ describe('EncodingSpec', () => {
       'enc: temporal.threshold: expected a number in [0, 1], got 2',
     );
     expect(message(() => parseWith(EncodingSpec, { kind: 'poisson' }, 'enc'))).toBe(
-      'enc: kind: unknown kind "poisson"; expected one of: direct, rate, temporal, hybrid',
+      'enc: kind: unknown kind "poisson"; expected one of: direct, rate, temporal, hybrid, frames',
     );
   });
 });

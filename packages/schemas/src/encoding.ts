@@ -54,7 +54,19 @@ export const HybridEncoding = z
   });
 export type HybridEncoding = z.infer<typeof HybridEncoding>;
 
-export const EncodingSpec = z.discriminatedUnion('kind', [DirectEncoding, RateEncoding, TemporalEncoding, HybridEncoding]);
+/**
+ * Event-camera clips: the images are [N, H, W, channels·T'] clips of T' ≥ T frames, frame-major
+ * (channel k·channels + c is channel c of frame k, as @spikelite/data's event datasets lay
+ * them out); step t feeds frame t, [N, H, W, channels], as it is (event counts or 0/1).
+ */
+export const FramesEncoding = z.strictObject({
+  kind: z.literal('frames'),
+  // Two polarity channels (OFF, ON) per frame, as N-MNIST and DVS recordings have.
+  channels: PositiveInt.default(2),
+});
+export type FramesEncoding = z.infer<typeof FramesEncoding>;
+
+export const EncodingSpec = z.discriminatedUnion('kind', [DirectEncoding, RateEncoding, TemporalEncoding, HybridEncoding, FramesEncoding]);
 export type EncodingSpec = z.infer<typeof EncodingSpec>;
 export type EncodingSpecInput = z.input<typeof EncodingSpec>;
 export type EncodingKind = EncodingSpec['kind'];

@@ -25,6 +25,11 @@ describe('index', () => {
         'AddLayer', 'AffineLayer', 'ConcatLayer', 'ConstantLayer', 'DivLayer', 'ELEMENTWISE_OPS', 'GlobalMaxPoolLayer', 'INPUT_REF',
         'ImageInputShape', 'MatMulLayer', 'MulLayer', 'PadLayer', 'ReshapeLayer', 'SliceLayer', 'SoftmaxLayer', 'SubLayer',
         'SumPoolLayer', 'TensorInputShape', 'TransposeLayer', 'broadcastShapes', 'imageInput', 'inputShapeOf', 'layerOutputShape', 'outputShape', 'sliceBounds',
+        // NIR neurons (nir-neuron.ts).
+        'NIR_CONVENTIONS', 'NIR_CONVENTION_DEFAULT_DT', 'NirConvention', 'NirParam', 'NirTimeConstant', 'NirLifNeuron',
+        'NirIfNeuron', 'NirLiNeuron', 'NirINeuron', 'NirCubaLifNeuron', 'NirCubaLiNeuron',
+        // Event-camera clips (encoding.ts).
+        'FramesEncoding',
       ].sort(),
     );
   });

@@ -74,6 +74,19 @@ export {
   IntegratorNeuron,
 } from './neuron.js';
 export type { SurrogateSpecInput, SurrogateKind, NeuronSpecInput, NeuronKind } from './neuron.js';
+export {
+  NIR_CONVENTIONS,
+  NIR_CONVENTION_DEFAULT_DT,
+  NirConvention,
+  NirParam,
+  NirTimeConstant,
+  NirLifNeuron,
+  NirIfNeuron,
+  NirLiNeuron,
+  NirINeuron,
+  NirCubaLifNeuron,
+  NirCubaLiNeuron,
+} from './nir-neuron.js';
 
 export {
   EncodingSpec,
@@ -82,6 +95,7 @@ export {
   TemporalEncoding,
   TemporalFields,
   HybridEncoding,
+  FramesEncoding,
 } from './encoding.js';
 export type { EncodingSpecInput, EncodingKind } from './encoding.js';
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { FiniteNumber, Granularity, NonNegativeNumber, PositiveInt, PositiveNumber, ResetMode, UnitInterval } from './common.js';
+import { NirCubaLiNeuron, NirCubaLifNeuron, NirIfNeuron, NirINeuron, NirLiNeuron, NirLifNeuron } from './nir-neuron.js';
 
 // ---------------------------------------------------------------- surrogates
 
@@ -232,6 +233,13 @@ export const NeuronSpec = z.discriminatedUnion('kind', [
   FsNeuron,
   GeneralNeuron,
   IntegratorNeuron,
+  // NIR's continuous-time neurons, discretised with an explicit dt (nir-neuron.ts).
+  NirLifNeuron,
+  NirIfNeuron,
+  NirLiNeuron,
+  NirINeuron,
+  NirCubaLifNeuron,
+  NirCubaLiNeuron,
 ]);
 export type NeuronSpec = z.infer<typeof NeuronSpec>;
 export type NeuronSpecInput = z.input<typeof NeuronSpec>;

@@ -1,0 +1,44 @@
+// @spikelite/nir: NIR (Neuromorphic Intermediate Representation) files. See README.md.
+
+// Reading and writing.
+export { readNir } from './read.js';
+export type { ReadNirOptions } from './read.js';
+export { writeNir, NIR_WRITE_VERSION } from './write.js';
+export type { WriteNirOptions } from './write.js';
+export { NirError } from './errors.js';
+
+// The typed graph.
+export { walkNodes } from './graph.js';
+export type { NirDocument, NirGraph, NirNode, NirNodeType } from './graph.js';
+export type {
+  NirInput,
+  NirOutput,
+  NirAffine,
+  NirLinear,
+  NirScale,
+  NirThreshold,
+  NirDelay,
+  NirI,
+  NirIF,
+  NirLI,
+  NirLIF,
+  NirCubaLI,
+  NirCubaLIF,
+  NirConv1d,
+  NirConv2d,
+  NirSumPool2d,
+  NirAvgPool2d,
+  NirFlatten,
+  NirMetadata,
+  NirMetadataValue,
+} from './schema.js';
+export { NIR_TYPES, nirPrimitives } from './primitives.js';
+export type { NirPrimitive } from './primitives.js';
+export { nirTensor, filledTensor, tensorsEqual, isTensor, NIR_DTYPES } from './tensor.js';
+export type { NirTensor, NirDtype } from './tensor.js';
+
+// NIR neurons as spikelite neuron specs, and a small reference executor.
+export { nirNeuronSpec, isNirNeuron, neuronShape } from './neurons.js';
+export type { NirNeuronNode, NirNeuronSpecOptions } from './neurons.js';
+export { runNir } from './run.js';
+export type { RunNirOptions, RunNirResult } from './run.js';
