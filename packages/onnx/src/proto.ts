@@ -223,6 +223,12 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
   return modelType().decode(bytes) as unknown as ModelProto;
 }
 
+/** Decode a TensorProto (ONNX's backend-test data files, `input_0.pb`). */
+export function decodeTensorProto(bytes: Uint8Array): TensorProto {
+  modelType();
+  return root!.lookupType('onnx.TensorProto').decode(bytes) as unknown as TensorProto;
+}
+
 /** Plain-object form of a model for {@link encodeModel} (int64 as numbers, bytes as Uint8Array). */
 export interface ModelInit {
   ir_version: number;

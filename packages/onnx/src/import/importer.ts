@@ -41,6 +41,11 @@ export interface ImportOptions {
   bind?: Readonly<Record<string, { dims: readonly number[]; data: Float32Array | readonly number[] }>>;
   /** Folder of external tensor data (default: the model file's folder). */
   baseDir?: string;
+  /**
+   * The value to import as the model's output: a graph output's name, or any value inside the
+   * graph (a backbone cut at a layer). Default: the graph's only output.
+   */
+  output?: string;
 }
 
 export interface OnnxImport {
@@ -137,7 +142,7 @@ class Walker {
       label,
       values: new Map(),
       statics: new Map(),
-      graphOutputs: new Set(graph.output.map((o) => o.name ?? '')),
+      graphOutputs: new Set(options.output !== undefined ? [options.output] : graph.output.map((o) => o.name ?? '')),
       uses: countUses(graph),
       report,
       nodeName: (n) => this.nodeName(n),
@@ -178,7 +183,9 @@ class Walker {
     const g = this.graph;
     const inputs = g.input.filter((i) => !this.state.statics.has(i.name ?? ''));
     if (inputs.length !== 1) throw this.fail(`expected one graph input, found ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`);
-    if (g.output.length !== 1) throw this.fail(`expected one graph output, found ${g.output.length} (${g.output.map((o) => o.name).join(', ')})`);
+    if (this.options.output === undefined && g.output.length !== 1) {
+      throw this.fail(`expected one graph output, found ${g.output.length} (${g.output.map((o) => o.name).join(', ')}): choose one (output)`);
+    }
     const input = inputs[0]!;
     const name = input.name ?? '';
     const tt = input.type?.tensor_type;
@@ -275,6 +282,21 @@ class Walker {
     return true;
   }
 
+  /** The nodes the output depends on (others, such as unused heads, are never imported). */
+  private needed(output: string): Set<NodeProto> {
+    const producer = new Map<string, NodeProto>();
+    for (const n of this.graph.node) for (const o of n.output) if (o !== '') producer.set(o, n);
+    const out = new Set<NodeProto>();
+    const stack = [output];
+    while (stack.length > 0) {
+      const n = producer.get(stack.pop()!);
+      if (n === undefined || out.has(n)) continue;
+      out.add(n);
+      stack.push(...n.input.filter((i) => i !== ''));
+    }
+    return out;
+  }
+
   run(): OnnxImport {
     this.loadConstants();
     const input = this.setupInput();
@@ -282,7 +304,9 @@ class Walker {
       keepBatchNorm: this.options.foldBatchNorm === false,
       onFinalSoftmax: (k) => (this.finalSoftmax = k),
     }));
+    const needed = this.needed(this.options.output ?? this.graph.output[0]!.name ?? '');
     for (const node of this.graph.node) {
+      if (!needed.has(node)) continue;
       const op = node.op_type ?? '';
       if (!isDefaultDomain(node)) throw this.nodeFail(node, `ops of domain '${node.domain}' are not supported (ai.onnx ops only)`);
       if (this.nhwcTransposes.has(node)) continue;
@@ -296,11 +320,11 @@ class Walker {
       if (handler.sinceOpset !== undefined && this.opset < handler.sinceOpset) throw this.nodeFail(node, `opset ${this.opset} is older than this op's supported versions (from ${handler.sinceOpset})`);
       handler.import(new OpContext(node, this.state));
     }
-    const outName = this.graph.output[0]!.name ?? '';
+    const outName = this.options.output ?? this.graph.output[0]!.name ?? '';
     const out = this.state.values.get(outName);
     if (out === undefined) {
       if (this.state.statics.has(outName)) throw this.fail(`the graph output '${outName}' does not depend on the input (it is a constant)`);
-      throw this.fail(`the graph output '${outName}' is not computed by any node`);
+      throw this.fail(`the output '${outName}' is not computed by any node`);
     }
     if (out.ref === INPUT_REF) throw this.fail(`the graph output '${outName}' is the input itself: the model computes nothing`);
     const ir = this.state.ir;
