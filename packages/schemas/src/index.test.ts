@@ -22,6 +22,9 @@ describe('index', () => {
         'SurrogateSpec', 'TRAIN_METHODS', 'TemporalEncoding', 'TemporalFields', 'TensorDtype', 'TensorEntry',
         'ThresholdRecipe', 'TrainConfig', 'TrainMethod', 'TriangleSurrogate', 'inferShapes', 'loadJsonFile',
         'pair', 'parseJsonText', 'parseWith', 'readableIssues', 'traceShapes',
+        'Preprocess', 'PreprocessStep', 'ResizeStep', 'CenterCropStep', 'RandomResizedCropStep',
+        'RandomHorizontalFlipStep', 'GrayscaleStep', 'RgbStep', 'ToTensorStep', 'NormalizeStep', 'Interpolation',
+        'INTERPOLATIONS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'PREPROCESS_PRESETS', 'resolvePreprocess',
       ].sort(),
     );
   });
