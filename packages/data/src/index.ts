@@ -1,6 +1,10 @@
-/** @spikelite/data: image datasets (IDX, CIFAR binary), normalisation, seeded batching. */
+/**
+ * @spikelite/data: image datasets (IDX, CIFAR binary), normalisation, seeded batching, and
+ * torchvision-style preprocessing. Image folders and list files (Node only) are in
+ * `@spikelite/data/folder`; `loadDataset('folder:DIR')` loads them on demand.
+ */
 export { DataError } from './errors.js';
-export type { Dataset, DatasetFormat, ImageSet } from './types.js';
+export type { BinaryDatasetFormat, Dataset, DatasetFormat, ImageSet } from './types.js';
 export { imageSize } from './types.js';
 
 export { parseIdx, readIdx, idxImageSet, readIdxImageSet } from './idx.js';
@@ -36,3 +40,14 @@ export type { Batch, BatchOptions } from './batches.js';
 
 export { augmentBatch, randomCropFlip } from './augment.js';
 export type { AugmentOptions, ImageShape } from './augment.js';
+
+export { compilePreprocess } from './preprocess/pipeline.js';
+export type { CompiledPreprocess } from './preprocess/pipeline.js';
+export type { F32Image, Picture, U8Image } from './preprocess/image.js';
+export { resizeImage } from './preprocess/resample.js';
+export type { ResampleFilter } from './preprocess/resample.js';
+export { centerCropImage, cropImage, hflipImage, randomResizedCropBox, resizedSize } from './preprocess/geometry.js';
+export type { CropBox } from './preprocess/geometry.js';
+export { toGrey, toRgb } from './preprocess/color.js';
+export { IMAGE_DATASET_SCHEMES, parseImageDatasetSpec } from './image-spec.js';
+export type { ImageDatasetScheme } from './image-spec.js';

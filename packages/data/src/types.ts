@@ -1,3 +1,5 @@
+import type { Preprocess } from '@spikelite/schemas';
+
 /**
  * A set of images with labels, held in memory in the layout the models consume:
  * NHWC float32 scaled to [0, 1] (uint8 / 255), labels as int32 class indices.
@@ -15,8 +17,10 @@ export interface ImageSet {
   readonly classes: number;
 }
 
-/** The on-disk format a dataset was read from. */
-export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100';
+/** Formats of the binary dataset files a directory may hold. */
+export type BinaryDatasetFormat = 'idx' | 'cifar10' | 'cifar100';
+/** The on-disk format a dataset was read from (folder and list: image files). */
+export type DatasetFormat = BinaryDatasetFormat | 'folder' | 'list';
 
 export interface Dataset {
   /** Registered name (e.g. `fashion-mnist`), or the directory's base name. */
@@ -27,6 +31,8 @@ export interface Dataset {
   readonly train: ImageSet;
   readonly test: ImageSet;
   readonly classNames?: readonly string[];
+  /** How image files were preprocessed (folder and list datasets); record it with the run. */
+  readonly preprocess?: Preprocess;
 }
 
 /** Floats per image: height * width * channels. */

@@ -45,7 +45,7 @@ describe('Preprocess', () => {
 
   it('names the field of every mistake', () => {
     expect(message(() => resolvePreprocess('imagenett', '--transform'))).toBe(
-      "--transform: unknown preset 'imagenett' (presets: imagenet; or give the steps as JSON)",
+      "--transform: unknown preset 'imagenett' (presets: tensor, grayscale, imagenet; or give the steps as JSON)",
     );
     expect(message(() => resolvePreprocess({ steps: [{ kind: 'resize', size: 8 }] }, 't.json'))).toBe(
       't.json: steps: expected exactly one toTensor step, found 0',

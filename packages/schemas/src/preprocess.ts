@@ -168,8 +168,13 @@ export type PreprocessInput = z.input<typeof Preprocess>;
 export const IMAGENET_MEAN: readonly number[] = [0.485, 0.456, 0.406];
 export const IMAGENET_STD: readonly number[] = [0.229, 0.224, 0.225];
 
-/** Named preprocessings. `imagenet`: Resize(256) → CenterCrop(224) → ToTensor → Normalize(ImageNet). */
+/**
+ * Named preprocessings. `imagenet`: Resize(256) → CenterCrop(224) → ToTensor → Normalize(ImageNet);
+ * `tensor`: ToTensor only (RGB in [0, 1], images must share one size); `grayscale`: Grayscale(1) → ToTensor.
+ */
 export const PREPROCESS_PRESETS: Readonly<Record<string, Preprocess>> = {
+  tensor: Preprocess.parse({ name: 'tensor', steps: [{ kind: 'toTensor' }] }),
+  grayscale: Preprocess.parse({ name: 'grayscale', steps: [{ kind: 'grayscale', channels: 1 }, { kind: 'toTensor' }] }),
   imagenet: Preprocess.parse({
     name: 'imagenet',
     steps: [
