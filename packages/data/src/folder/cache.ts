@@ -53,7 +53,7 @@ function decode(bytes: Uint8Array): Picture | undefined {
   const width = view.getUint32(12, true);
   const channels = view.getUint32(16, true);
   const n = height * width * channels;
-  const body = bytes.slice(HEADER_BYTES); // a copy: aligned, and owned by the picture
+  const body = new Uint8Array(bytes.subarray(HEADER_BYTES)); // a copy (Buffer.slice would not be): aligned, owned
   if (dtype === 1 && body.length === n) return { data: body, width, height, channels };
   if (dtype === 2 && body.length === n * 4) return { data: new Float32Array(body.buffer), width, height, channels };
   return undefined; // damaged entry: a miss, rewritten by the next put

@@ -86,18 +86,35 @@ function horizontal(src: U8Image, width: number, c: Coefficients): U8Image {
   const { height, channels } = src;
   const out = new Uint8Array(width * height * channels);
   const { ksize, start, count, weights } = c;
+  const d = src.data;
   const rowIn = src.width * channels;
   for (let y = 0; y < height; y++) {
     const row = y * rowIn;
     for (let xx = 0; xx < width; xx++) {
-      const x0 = start[xx]!;
       const n = count[xx]!;
       const wk = xx * ksize;
+      const base = row + start[xx]! * channels;
+      const o = (y * width + xx) * channels;
+      if (channels === 3) {
+        // The common case, one pass over the taps for all three channels (as Pillow does).
+        let s0 = HALF;
+        let s1 = HALF;
+        let s2 = HALF;
+        for (let x = 0, p = base; x < n; x++, p += 3) {
+          const w = weights[wk + x]!;
+          s0 += d[p]! * w;
+          s1 += d[p + 1]! * w;
+          s2 += d[p + 2]! * w;
+        }
+        out[o] = clip8(s0);
+        out[o + 1] = clip8(s1);
+        out[o + 2] = clip8(s2);
+        continue;
+      }
       for (let ch = 0; ch < channels; ch++) {
         let ss = HALF;
-        let p = row + x0 * channels + ch;
-        for (let x = 0; x < n; x++, p += channels) ss += src.data[p]! * weights[wk + x]!;
-        out[(y * width + xx) * channels + ch] = clip8(ss);
+        for (let x = 0, p = base + ch; x < n; x++, p += channels) ss += d[p]! * weights[wk + x]!;
+        out[o + ch] = clip8(ss);
       }
     }
   }
@@ -109,18 +126,22 @@ function vertical(src: U8Image, height: number, c: Coefficients): U8Image {
   const stride = width * channels;
   const out = new Uint8Array(height * stride);
   const { ksize, start, count, weights } = c;
+  const d = src.data;
+  // Accumulate whole rows (cache-friendly), then round: the same sums as Pillow's per-pixel loop.
+  const acc = new Int32Array(stride);
   for (let yy = 0; yy < height; yy++) {
-    const y0 = start[yy]!;
     const n = count[yy]!;
     const wk = yy * ksize;
-    for (let i = 0; i < stride; i++) {
-      let ss = HALF;
-      let p = y0 * stride + i;
-      for (let y = 0; y < n; y++, p += stride) ss += src.data[p]! * weights[wk + y]!;
-      out[yy * stride + i] = clip8(ss);
+    acc.fill(HALF);
+    for (let y = 0; y < n; y++) {
+      const w = weights[wk + y]!;
+      const row = (start[yy]! + y) * stride;
+      for (let i = 0; i < stride; i++) acc[i] = acc[i]! + d[row + i]! * w;
     }
+    const o = yy * stride;
+    for (let i = 0; i < stride; i++) out[o + i] = clip8(acc[i]!);
   }
-  return { data: out, width, height: height, channels };
+  return { data: out, width, height, channels };
 }
 
 /** Resize to width x height with Pillow's convolution resampling (antialiased when shrinking). */

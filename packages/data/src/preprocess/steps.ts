@@ -100,9 +100,11 @@ export const STEPS: { readonly [K in PreprocessStepKind]: StepImpl<K> } = {
       const mean = Float32Array.from({ length: c }, (_, k) => s.mean[s.mean.length === 1 ? 0 : k]!);
       const std = Float32Array.from({ length: c }, (_, k) => s.std[s.std.length === 1 ? 0 : k]!);
       const out = new Float32Array(p.data.length);
-      for (let i = 0; i < out.length; i++) {
-        const k = i % c;
-        out[i] = Math.fround(p.data[i]! - mean[k]!) / std[k]!;
+      const d = p.data;
+      for (let k = 0; k < c; k++) {
+        const m = mean[k]!;
+        const sd = std[k]!;
+        for (let i = k; i < out.length; i += c) out[i] = Math.fround(d[i]! - m) / sd;
       }
       return { ...p, data: out };
     },
