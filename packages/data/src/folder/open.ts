@@ -3,7 +3,7 @@
  * `loadImageDataset` materialises them (bounded) into the Dataset the rest of spikelite takes.
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { resolvePreprocess, type Preprocess } from '@spikelite/schemas';
+import { resolvePreprocess, type Preprocess, type PreprocessInput } from '@spikelite/schemas';
 import { subset } from '../batches.js';
 import { DataError } from '../errors.js';
 import { compilePreprocess } from '../preprocess/pipeline.js';
@@ -17,7 +17,7 @@ import { parseImageDatasetSpec } from '../image-spec.js';
 
 export interface OpenImageDatasetOptions {
   /** A Preprocess or a preset name (imagenet, tensor, grayscale). Default 'tensor': RGB, ToTensor. */
-  preprocess?: Preprocess | string;
+  preprocess?: PreprocessInput | string;
   /**
    * The model's classes: a count (labels must be below it) or class names (folder names or
    * list labels are matched to them and take their positions). A label outside fails naming

@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { createRng, type Rng } from '@spikelite/engine';
-import type { Preprocess } from '@spikelite/schemas';
+import type { PreprocessInput } from '@spikelite/schemas';
 import { DataError } from '../errors.js';
 import { compilePreprocess, type CompiledPreprocess } from '../preprocess/pipeline.js';
 import type { F32Image, Picture } from '../preprocess/image.js';
@@ -31,7 +31,7 @@ export interface ImageSourceOptions {
   classes: number;
   classNames?: readonly string[];
   /** A Preprocess, a preset name, or a compiled one. Default: the `tensor` preset (RGB, ToTensor). */
-  preprocess?: Preprocess | string | CompiledPreprocess;
+  preprocess?: PreprocessInput | string | CompiledPreprocess;
   cache?: ImageCache;
 }
 

@@ -5,7 +5,7 @@
  * keep (see folder/cache.ts).
  */
 import type { Rng } from '@spikelite/engine';
-import { resolvePreprocess, type Preprocess } from '@spikelite/schemas';
+import { resolvePreprocess, type Preprocess, type PreprocessInput } from '@spikelite/schemas';
 import { isFloat, type F32Image, type Picture, type U8Image } from './image.js';
 import { applyStep, stepSize, STEPS } from './steps.js';
 
@@ -28,7 +28,7 @@ export interface CompiledPreprocess {
 }
 
 /** Compiles a Preprocess (or a preset name such as `imagenet`); throws a config error naming the field. */
-export function compilePreprocess(input: Preprocess | string): CompiledPreprocess {
+export function compilePreprocess(input: PreprocessInput | string): CompiledPreprocess {
   const spec = resolvePreprocess(input);
   const { steps } = spec;
   const firstRandom = steps.findIndex((s) => STEPS[s.kind].random);
