@@ -7,7 +7,7 @@
 import type { Rng } from '@spikelite/engine';
 import { resolvePreprocess, type Preprocess, type PreprocessInput } from '@spikelite/schemas';
 import { isFloat, type F32Image, type Picture, type U8Image } from './image.js';
-import { applyStep, stepSize, STEPS } from './steps.js';
+import { applyStep, fusedToTensorNormalize, stepSize, STEPS } from './steps.js';
 
 export interface CompiledPreprocess {
   readonly spec: Preprocess;
@@ -50,9 +50,18 @@ export function compilePreprocess(input: PreprocessInput | string): CompiledPrep
     if (constant) fixedSize = stepSize(s, 0, 0);
     else if (fixedSize) fixedSize = stepSize(s, fixedSize[0], fixedSize[1]);
   }
+  // toTensor directly followed by normalize runs as one table lookup (same values, ~5x faster).
+  const tensorAt = steps.findIndex((s) => s.kind === 'toTensor');
+  const next = steps[tensorAt + 1];
+  const fused = next?.kind === 'normalize' ? fusedToTensorNormalize(next, channels) : undefined;
   const runSteps = (p: Picture, from: number, to: number, rng?: Rng): Picture => {
     let x = p;
-    for (let i = from; i < to; i++) x = applyStep(x, steps[i]!, rng);
+    for (let i = from; i < to; i++) {
+      if (fused && i === tensorAt && i + 1 < to && !isFloat(x)) {
+        x = fused(x);
+        i++;
+      } else x = applyStep(x, steps[i]!, rng);
+    }
     return x;
   };
   return {

@@ -94,5 +94,12 @@ describe('compilePreprocess', () => {
       f(f(f(128 / 255) - f(0.456)) / f(0.224)),
       f(f(f(255 / 255) - f(0.406)) / f(0.225)),
     ]);
+    // The fused table lookup (toTensor + normalize in one) gives what the two steps give apart.
+    const img = { data: Uint8Array.from({ length: 256 * 3 }, (_, i) => (i * 7) % 256), width: 16, height: 16, channels: 3 };
+    const apart = pre.runSteps(pre.runSteps(img, 0, 1), 1, 2);
+    expect(pre.runSteps(img, 0, 2).data).toEqual(apart.data);
+    const one = compilePreprocess({ steps: [{ kind: 'grayscale' }, { kind: 'toTensor' }, { kind: 'normalize', mean: [0.5], std: [0.25] }] });
+    const grey = one.run({ data: Uint8Array.of(0, 0, 0, 255, 255, 255), width: 2, height: 1, channels: 3 });
+    expect(Array.from(grey.data)).toEqual([-2, 2]);
   });
 });

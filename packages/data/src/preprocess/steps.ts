@@ -31,6 +31,9 @@ function needRng(rng: Rng | undefined, kind: string): Rng {
 
 const same = (_s: unknown, h: number, w: number): [number, number] => [h, w];
 
+/** v / 255 as float32 for every byte: toTensor is a table lookup. */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
 export const STEPS: { readonly [K in PreprocessStepKind]: StepImpl<K> } = {
   resize: {
     random: false,
@@ -86,7 +89,8 @@ export const STEPS: { readonly [K in PreprocessStepKind]: StepImpl<K> } = {
     apply(p) {
       const img = u8(p, 'toTensor');
       const data = new Float32Array(img.data.length);
-      for (let i = 0; i < data.length; i++) data[i] = img.data[i]! / 255;
+      const d = img.data;
+      for (let i = 0; i < data.length; i++) data[i] = UNIT[d[i]!]!;
       return { data, width: img.width, height: img.height, channels: img.channels } satisfies F32Image;
     },
     size: same,
@@ -119,4 +123,28 @@ export function applyStep(p: Picture, step: PreprocessStep, rng: Rng | undefined
 
 export function stepSize(step: PreprocessStep, height: number, width: number): [number, number] {
   return (STEPS[step.kind] as StepImpl<typeof step.kind>).size(step as never, height, width);
+}
+
+/**
+ * toTensor then normalize as one table lookup per channel: byte v of channel k becomes
+ * table[k][v], the float32 value the two steps compute for it, so results are unchanged.
+ */
+export function fusedToTensorNormalize(step: StepOf<'normalize'>, channels: number): (img: U8Image) => F32Image {
+  const table = new Float32Array(channels * 256);
+  for (let k = 0; k < channels; k++) {
+    const at = step.mean.length === 1 ? 0 : k;
+    const one = { ...step, mean: [step.mean[at]!], std: [step.std[at]!] };
+    const unit: F32Image = { data: UNIT, width: 256, height: 1, channels: 1 };
+    table.set((STEPS.normalize.apply(unit, one, undefined) as F32Image).data, k * 256);
+  }
+  return (img) => {
+    const out = new Float32Array(img.data.length);
+    const c = img.channels;
+    const d = img.data;
+    for (let k = 0; k < c; k++) {
+      const base = k * 256;
+      for (let i = k; i < out.length; i += c) out[i] = table[base + d[i]!]!;
+    }
+    return { data: out, width: img.width, height: img.height, channels: c };
+  };
 }
