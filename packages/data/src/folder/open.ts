@@ -45,6 +45,8 @@ export interface ImageFileDataset {
 }
 
 interface Labelled {
+  /** The folder or list file the images come from (for messages). */
+  readonly root: string;
   readonly samples: ImageSample[];
   readonly classes: number;
   readonly classNames: readonly string[];
@@ -55,13 +57,14 @@ interface Labelled {
  * names the folder or line of a sample with that label, for the error.
  */
 function relabel(
+  root: string,
   samples: readonly (ImageSample & { where: string })[],
   names: readonly string[],
   numeric: boolean,
   expected: number | readonly string[] | undefined,
 ): Labelled {
   const plain = (s: ImageSample): ImageSample => ({ file: s.file, label: s.label });
-  if (expected === undefined) return { samples: samples.map(plain), classes: names.length, classNames: names };
+  if (expected === undefined) return { root, samples: samples.map(plain), classes: names.length, classNames: names };
   if (typeof expected === 'number') {
     const bad = samples.find((s) => s.label >= expected);
     if (bad) {
@@ -71,7 +74,7 @@ function relabel(
         { file: bad.where },
       );
     }
-    return { samples: samples.map(plain), classes: expected, classNames: numeric ? Array.from({ length: expected }, (_, i) => String(i)) : names };
+    return { root, samples: samples.map(plain), classes: expected, classNames: numeric ? Array.from({ length: expected }, (_, i) => String(i)) : names };
   }
   if (numeric) {
     const bad = samples.find((s) => s.label >= expected.length);
@@ -80,11 +83,12 @@ function relabel(
         file: bad.where,
       });
     }
-    return { samples: samples.map(plain), classes: expected.length, classNames: expected };
+    return { root, samples: samples.map(plain), classes: expected.length, classNames: expected };
   }
   const index = new Map(expected.map((n, i) => [n, i]));
   const shown = expected.length > 12 ? `${expected.slice(0, 12).join(', ')}, ...` : expected.join(', ');
   return {
+    root,
     samples: samples.map((s) => {
       const to = index.get(names[s.label]!);
       if (to === undefined) {
@@ -110,7 +114,7 @@ async function openFolder(dir: string, opts: OpenImageDatasetOptions): Promise<O
   if (!splits) {
     const scan = await scanFolder(dir, opts);
     const where = scan.samples.map((s) => ({ ...s, where: join(dir, scan.classes[s.label]!) }));
-    const set = relabel(where, scan.classes, false, opts.classes);
+    const set = relabel(dir, where, scan.classes, false, opts.classes);
     return { name: basename(dir), format: 'folder', dir, train: set, test: set, sameImages: true, classNames: set.classNames };
   }
   const train = await scanFolder(splits.train, opts);
@@ -124,12 +128,14 @@ async function openFolder(dir: string, opts: OpenImageDatasetOptions): Promise<O
     }
   }
   const trainSet = relabel(
+    splits.train,
     train.samples.map((s) => ({ ...s, where: join(splits.train, train.classes[s.label]!) })),
     train.classes,
     false,
     opts.classes,
   );
   const testSet = relabel(
+    splits.test,
     test.samples.map((s) => ({ file: s.file, label: trainIndex.get(test.classes[s.label]!)!, where: join(splits.test, test.classes[s.label]!) })),
     train.classes,
     false,
@@ -145,7 +151,7 @@ async function openList(file: string, opts: OpenImageDatasetOptions) {
   const dir = dirname(file);
   const name = basename(file).replace(/\.[^.]*$/, '');
   if (!hasSplit) {
-    const set = relabel(list.entries.map(where), list.classes, list.numeric, opts.classes);
+    const set = relabel(file, list.entries.map(where), list.classes, list.numeric, opts.classes);
     return { name, format: 'list' as const, dir, train: set, test: set, sameImages: true, classNames: set.classNames };
   }
   const unsplit = list.entries.find((e) => e.split === undefined);
@@ -155,8 +161,8 @@ async function openList(file: string, opts: OpenImageDatasetOptions) {
   if (train.length === 0 || test.length === 0) {
     throw new DataError(`${file}: the split column names ${train.length === 0 ? 'no train' : 'no val or test'} images`, { file });
   }
-  const trainSet = relabel(train.map(where), list.classes, list.numeric, opts.classes);
-  const testSet = relabel(test.map(where), list.classes, list.numeric, opts.classes);
+  const trainSet = relabel(file, train.map(where), list.classes, list.numeric, opts.classes);
+  const testSet = relabel(file, test.map(where), list.classes, list.numeric, opts.classes);
   return { name, format: 'list' as const, dir, train: trainSet, test: testSet, sameImages: false, classNames: trainSet.classNames };
 }
 
@@ -172,10 +178,10 @@ export async function openImageDataset(spec: string, opts: OpenImageDatasetOptio
   const compiled = compilePreprocess(preprocess);
   const cache = opts.cacheDir === undefined ? undefined : diskCache(resolve(opts.cacheDir));
   const opened = parsed.scheme === 'folder' ? await openFolder(path, opts) : await openList(path, opts);
-  const source = (set: Labelled, root: string): ImageSource =>
-    createImageSource({ root, samples: set.samples, classes: set.classes, classNames: set.classNames, preprocess: compiled, ...(cache ? { cache } : {}) });
-  const train = source(opened.train, opened.sameImages || parsed.scheme === 'list' ? path : join(path, 'train'));
-  const test = opened.sameImages ? train : source(opened.test, parsed.scheme === 'list' ? path : (await splitFolders(path))!.test);
+  const source = (set: Labelled): ImageSource =>
+    createImageSource({ root: set.root, samples: set.samples, classes: set.classes, classNames: set.classNames, preprocess: compiled, ...(cache ? { cache } : {}) });
+  const train = source(opened.train);
+  const test = opened.sameImages ? train : source(opened.test);
   return { ...opened, train, test, preprocess };
 }
 
