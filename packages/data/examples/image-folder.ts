@@ -17,8 +17,8 @@ export async function main(dir: string): Promise<{ test: number; batches: number
   });
   console.log(ds.test.count, ds.test.height, ds.test.width, ds.test.channels); // 500 224 224 3
 
-  // Streaming, for folders too large for memory: batches decoded on demand, seeded order,
-  // seeded augmentation, decoded images cached on disk.
+  // Streaming, for folders too large for memory: batches decoded on demand, in a seeded
+  // order, with seeded augmentation (add cacheDir to keep decoded images on disk).
   const data = await openImageDataset(`folder:${dir}`, {
     preprocess: {
       steps: [
