@@ -11,7 +11,7 @@ import type { Dataset } from '../types.js';
 import { diskCache } from './cache.js';
 import { readImageList, type ListEntry } from './list.js';
 import { loadImageSet, pickIndices, type FileImageSet, type LoadImageSetOptions } from './materialise.js';
-import { scanImageFolder, splitFolders, type ImageSample } from './scan.js';
+import { IMAGE_EXTENSIONS, scanImageFolder, splitFolders, type ImageSample } from './scan.js';
 import { createImageSource, type ImageSource } from './source.js';
 import { parseImageDatasetSpec } from '../image-spec.js';
 
@@ -105,11 +105,14 @@ function relabel(
 
 async function scanFolder(dir: string, opts: OpenImageDatasetOptions) {
   const scan = await scanImageFolder(dir);
-  for (const f of scan.unsupported) opts.onWarning?.(`${f}: left out: only ${['.jpg', '.jpeg', '.png', '.webp'].join(', ')} images are read`);
+  for (const f of scan.unsupported) opts.onWarning?.(`${f}: left out: only ${IMAGE_EXTENSIONS.join(', ')} images are read`);
   return scan;
 }
 
-async function openFolder(dir: string, opts: OpenImageDatasetOptions): Promise<Omit<ImageFileDataset, 'preprocess' | 'train' | 'test'> & { train: Labelled; test: Labelled }> {
+/** What openFolder and openList find, before sources are made. */
+type Opened = Omit<ImageFileDataset, 'preprocess' | 'train' | 'test'> & { train: Labelled; test: Labelled };
+
+async function openFolder(dir: string, opts: OpenImageDatasetOptions): Promise<Opened> {
   const splits = await splitFolders(dir);
   if (!splits) {
     const scan = await scanFolder(dir, opts);
@@ -144,7 +147,7 @@ async function openFolder(dir: string, opts: OpenImageDatasetOptions): Promise<O
   return { name: basename(dir), format: 'folder', dir, train: trainSet, test: testSet, sameImages: false, classNames: trainSet.classNames };
 }
 
-async function openList(file: string, opts: OpenImageDatasetOptions) {
+async function openList(file: string, opts: OpenImageDatasetOptions): Promise<Opened> {
   const list = await readImageList(file);
   const where = (e: ListEntry) => ({ file: e.file, label: e.label, where: `${file}:${e.line}` });
   const hasSplit = list.entries.some((e) => e.split !== undefined);
@@ -152,7 +155,7 @@ async function openList(file: string, opts: OpenImageDatasetOptions) {
   const name = basename(file).replace(/\.[^.]*$/, '');
   if (!hasSplit) {
     const set = relabel(file, list.entries.map(where), list.classes, list.numeric, opts.classes);
-    return { name, format: 'list' as const, dir, train: set, test: set, sameImages: true, classNames: set.classNames };
+    return { name, format: 'list', dir, train: set, test: set, sameImages: true, classNames: set.classNames };
   }
   const unsplit = list.entries.find((e) => e.split === undefined);
   if (unsplit) throw new DataError(`${file}:${unsplit.line}: no split, while other lines have one (train, val or test)`, { file });
@@ -163,7 +166,7 @@ async function openList(file: string, opts: OpenImageDatasetOptions) {
   }
   const trainSet = relabel(file, train.map(where), list.classes, list.numeric, opts.classes);
   const testSet = relabel(file, test.map(where), list.classes, list.numeric, opts.classes);
-  return { name, format: 'list' as const, dir, train: trainSet, test: testSet, sameImages: false, classNames: trainSet.classNames };
+  return { name, format: 'list', dir, train: trainSet, test: testSet, sameImages: false, classNames: trainSet.classNames };
 }
 
 /**
