@@ -67,6 +67,8 @@ describe('scanImageFolder', () => {
       `${flat}: no class folders: expected the ImageFolder layout ${join(flat, '<class>', '<image>.jpg')} (found 2 images directly in the folder; put each class in its own subfolder)`,
     );
     expect(await message(scanImageFolder(join(flat, 'nope')))).toBe(`${join(flat, 'nope')}: folder not found`);
+    expect(await message(loadDataset(`folder:${join(flat, 'nope')}`))).toBe(`${join(flat, 'nope')}: folder not found`);
+    expect(await message(loadDataset('folder:'))).toBe('"folder:": give the folder after "folder:"');
   });
 });
 

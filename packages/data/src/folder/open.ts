@@ -176,6 +176,7 @@ async function openList(file: string, opts: OpenImageDatasetOptions): Promise<Op
 export async function openImageDataset(spec: string, opts: OpenImageDatasetOptions = {}): Promise<ImageFileDataset> {
   const parsed = parseImageDatasetSpec(spec);
   if (!parsed) throw new DataError(`"${spec}" is not an image dataset: expected folder:DIR or list:FILE`);
+  if (parsed.path.trim() === '') throw new DataError(`"${spec}": give the ${parsed.scheme === 'folder' ? 'folder' : 'list file'} after "${parsed.scheme}:"`);
   const path = resolve(parsed.path);
   const preprocess = resolvePreprocess(opts.preprocess ?? 'tensor', 'preprocess');
   const compiled = compilePreprocess(preprocess);
