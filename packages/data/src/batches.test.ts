@@ -120,4 +120,10 @@ describe('subset and takeFirst', () => {
     expect(set.images[0]).toBe(0);
     expect(takeFirst(set, 100).count).toBe(6);
   });
+
+  it("subset and takeFirst keep only ImageSet fields (a folder set's file list would go stale)", () => {
+    const withFiles = { ...set, files: ['a', 'b', 'c', 'd', 'e', 'f'] };
+    expect(Object.keys(subset(withFiles, [2, 0])).sort()).toEqual(['channels', 'classes', 'count', 'height', 'images', 'labels', 'width']);
+    expect('files' in takeFirst(withFiles, 2)).toBe(false);
+  });
 });

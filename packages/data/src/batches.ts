@@ -96,11 +96,20 @@ export function batches(set: ImageSet, opts: BatchOptions): Generator<Batch, voi
   })();
 }
 
+/**
+ * An ImageSet of exactly its own fields: extras of the source (a folder set's `files`,
+ * `indices`) describe the source's images, not the new selection, so they are not copied.
+ */
+function imageSet(set: ImageSet, images: Float32Array, labels: Int32Array, count: number): ImageSet {
+  const { height, width, channels, classes } = set;
+  return { images, labels, count, height, width, channels, classes };
+}
+
 /** A new ImageSet of the given images, in the given order (copies). */
 export function subset(set: ImageSet, indices: ArrayLike<number>): ImageSet {
   const idx = Int32Array.from(indices);
   const b = gather(set, idx, 0);
-  return { ...set, images: b.images, labels: b.labels, count: idx.length };
+  return imageSet(set, b.images, b.labels, idx.length);
 }
 
 /** The first n images (all when n >= count); copies, so the source can be released. */
@@ -108,5 +117,5 @@ export function takeFirst(set: ImageSet, n: number): ImageSet {
   checkCount('n', n, 0);
   const count = Math.min(n, set.count);
   const size = imageSize(set);
-  return { ...set, images: set.images.slice(0, count * size), labels: set.labels.slice(0, count), count };
+  return imageSet(set, set.images.slice(0, count * size), set.labels.slice(0, count), count);
 }

@@ -4,7 +4,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageFileFormat } from './types.js';
+import type { BinaryDatasetFormat } from './types.js';
 
 export interface IdxFiles {
   readonly format: 'idx';
@@ -53,7 +53,7 @@ function idxNames(role: (typeof IDX_ROLES)[number]): string[] {
 }
 
 /** Per format, which files are looked for (used in error messages). */
-export const LOOKED_FOR: Readonly<Record<ImageFileFormat, string>> = {
+export const LOOKED_FOR: Readonly<Record<BinaryDatasetFormat, string>> = {
   idx:
     'IDX: train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte ' +
     '(each optionally .gz; "-images.idx3-ubyte" spelling and "test-" prefix accepted)',

@@ -1,6 +1,10 @@
-/** @spikelite/data: image datasets (IDX, CIFAR binary), normalisation, seeded batching. */
+/**
+ * @spikelite/data: image datasets (IDX, CIFAR binary), normalisation, seeded batching, and
+ * torchvision-style preprocessing. Image folders and list files (Node only) are in
+ * `@spikelite/data/folder`; `loadDataset('folder:DIR')` loads them on demand.
+ */
 export { DataError } from './errors.js';
-export type { Dataset, DatasetFormat, ImageFileFormat, ImageSet } from './types.js';
+export type { BinaryDatasetFormat, Dataset, DatasetFormat, ImageSet } from './types.js';
 export { imageSize } from './types.js';
 
 export { parseIdx, readIdx, idxImageSet, readIdxImageSet } from './idx.js';
@@ -39,3 +43,13 @@ export type { AugmentOptions, ImageShape } from './augment.js';
 
 // Event-camera data (N-MNIST, AEDAT 2.0/3.1) → frames → clip image sets.
 export * from './events/index.js';
+export { compilePreprocess } from './preprocess/pipeline.js';
+export type { CompiledPreprocess } from './preprocess/pipeline.js';
+export type { F32Image, Picture, U8Image } from './preprocess/image.js';
+export { resizeImage } from './preprocess/resample.js';
+export type { ResampleFilter } from './preprocess/resample.js';
+export { centerCropImage, cropImage, hflipImage, randomResizedCropBox, resizedSize } from './preprocess/geometry.js';
+export type { CropBox } from './preprocess/geometry.js';
+export { toGrey, toRgb } from './preprocess/color.js';
+export { IMAGE_DATASET_SCHEMES, parseImageDatasetSpec } from './image-spec.js';
+export type { ImageDatasetScheme } from './image-spec.js';

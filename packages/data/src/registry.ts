@@ -1,7 +1,8 @@
 /**
  * `loadDataset(nameOrDir)`: a registered name (fashion-mnist, mnist, cifar10, cifar100)
- * is looked up in data roots; anything else is read as a directory of IDX or CIFAR
- * binary files. Loading is offline: nothing is downloaded.
+ * is looked up in data roots; `folder:DIR` and `list:FILE` read image files (folder/);
+ * anything else is read as a directory of IDX or CIFAR binary files. Loading is offline:
+ * nothing is downloaded.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -11,7 +12,9 @@ import { detectDatasetFiles, isDirectory, LOOKED_FOR, type CifarFiles, type Data
 import { DataError, fileError } from './errors.js';
 import { readMaybeGzip } from './files.js';
 import { idxImageSet, readIdx } from './idx.js';
-import type { Dataset, ImageFileFormat, ImageSet } from './types.js';
+import type { BinaryDatasetFormat, Dataset, ImageSet } from './types.js';
+import { parseImageDatasetSpec } from './image-spec.js';
+import type { LoadImageDatasetOptions } from './folder/open.js';
 
 /** Env var naming a directory that holds `<dataset>/` subdirectories. */
 export const DATA_DIR_ENV = 'SPIKELITE_DATA_DIR';
@@ -30,6 +33,11 @@ export interface LoadOptions {
    * [dataDir, $SPIKELITE_DATA_DIR, /usr/share/datasets] (those that are set).
    */
   roots?: readonly string[];
+  /**
+   * For `folder:DIR` and `list:FILE` only: preprocessing, expected classes, error policy,
+   * progress, cache and the rest (see `@spikelite/data/folder`). Ignored for other datasets.
+   */
+  images?: Omit<LoadImageDatasetOptions, 'limitTrain' | 'limitTest'>;
 }
 
 /** One registered dataset; adding a dataset is adding one of these to DATASETS. */
@@ -37,7 +45,7 @@ export interface DatasetEntry {
   readonly name: string;
   readonly aliases: readonly string[];
   readonly description: string;
-  readonly format: ImageFileFormat;
+  readonly format: BinaryDatasetFormat;
   /** Subdirectories of a data root that may hold the files, in order of preference. */
   readonly subdirs: readonly string[];
   readonly classes: number;
@@ -136,13 +144,14 @@ export function dataRoots(opts: Pick<LoadOptions, 'dataDir' | 'roots'> = {}): st
 export async function loadDataset(nameOrDir: string, opts: LoadOptions = {}): Promise<Dataset> {
   checkLimit('limitTrain', opts.limitTrain);
   checkLimit('limitTest', opts.limitTest);
+  if (parseImageDatasetSpec(nameOrDir)) return loadImages(nameOrDir, opts);
   const entry = DATASETS.get(nameOrDir.toLowerCase());
   if (entry) return loadNamed(entry, opts);
   const dir = resolve(nameOrDir);
   if (!(await isDirectory(dir))) {
     const what = existsSync(dir) ? `${dir} is a file, not a directory` : `${dir} does not exist`;
     throw new DataError(
-      `unknown dataset "${nameOrDir}": not a registered name (${datasetNames().join(', ')}) and not a directory (${what})`,
+      `unknown dataset "${nameOrDir}": not a registered name (${datasetNames().join(', ')}), not folder:DIR or list:FILE, and not a directory (${what})`,
       { file: dir },
     );
   }
@@ -157,6 +166,22 @@ export async function loadDataset(nameOrDir: string, opts: LoadOptions = {}): Pr
   }
   const name = found.format === 'idx' ? basename(dir) : found.format;
   return loadFiles(found, name, opts, undefined);
+}
+
+/**
+ * Image files are read by folder/, which is Node-only (fs, the native decoder sharp): it is
+ * imported here on demand, under a name bundlers do not follow, so the browser build never
+ * sees it.
+ */
+const FOLDER_MODULE = './folder/open.js';
+
+async function loadImages(spec: string, opts: LoadOptions): Promise<Dataset> {
+  const folder = (await import(/* @vite-ignore */ /* webpackIgnore: true */ FOLDER_MODULE)) as typeof import('./folder/open.js');
+  return folder.loadImageDataset(spec, {
+    ...opts.images,
+    ...(opts.limitTrain === undefined ? {} : { limitTrain: opts.limitTrain }),
+    ...(opts.limitTest === undefined ? {} : { limitTest: opts.limitTest }),
+  });
 }
 
 async function loadNamed(entry: DatasetEntry, opts: LoadOptions): Promise<Dataset> {

@@ -1,3 +1,5 @@
+import type { Preprocess } from '@spikelite/schemas';
+
 /**
  * A set of images with labels, held in memory in the layout the models consume:
  * NHWC float32 scaled to [0, 1] (uint8 / 255), labels as int32 class indices.
@@ -15,10 +17,10 @@ export interface ImageSet {
   readonly classes: number;
 }
 
-/** The on-disk format a dataset was read from ('nmnist': event files, see events/). */
-export type DatasetFormat = 'idx' | 'cifar10' | 'cifar100' | 'nmnist';
-/** The image file formats `loadDataset` detects in a directory. */
-export type ImageFileFormat = Exclude<DatasetFormat, 'nmnist'>;
+/** Formats of the binary dataset files a directory may hold. */
+export type BinaryDatasetFormat = 'idx' | 'cifar10' | 'cifar100';
+/** The on-disk format a dataset was read from (folder and list: image files; 'nmnist': event files, see events/). */
+export type DatasetFormat = BinaryDatasetFormat | 'folder' | 'list' | 'nmnist';
 
 export interface Dataset {
   /** Registered name (e.g. `fashion-mnist`), or the directory's base name. */
@@ -34,6 +36,8 @@ export interface Dataset {
    * [H, W, channels·bins] frame-major (channel k·channels + c is channel c of frame k).
    */
   readonly frames?: { readonly bins: number; readonly channels: number };
+  /** How image files were preprocessed (folder and list datasets); record it with the run. */
+  readonly preprocess?: Preprocess;
 }
 
 /** Floats per image: height * width * channels. */

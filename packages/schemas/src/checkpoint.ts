@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { FiniteNumber, NonEmptyString, NonNegativeInt, Uint32 } from './common.js';
 import { EncodingSpec } from './encoding.js';
+import { Preprocess } from './preprocess.js';
 import { ModelSpec } from './model.js';
 import { NeuronSpec } from './neuron.js';
 import { Method } from './report.js';
@@ -84,6 +85,8 @@ export const Checkpoint = z
     tensors: z.array(TensorEntry),
     optimizer: OptimizerState.optional(),
     metrics: z.array(EpochMetrics).optional(),
+    /** The image preprocessing the model was trained or converted with; eval applies the same. */
+    preprocess: Preprocess.optional(),
     /** ISO 8601 timestamp, e.g. `new Date().toISOString()`. */
     createdAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time string' }),
   })

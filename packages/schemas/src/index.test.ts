@@ -5,6 +5,10 @@ describe('index', () => {
   it('exports exactly the curated runtime names', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
+        // Preprocess (preprocess.ts)
+        'Preprocess', 'PreprocessStep', 'ResizeStep', 'CenterCropStep', 'RandomResizedCropStep',
+        'RandomHorizontalFlipStep', 'GrayscaleStep', 'RgbStep', 'ToTensorStep', 'NormalizeStep', 'Interpolation',
+        'INTERPOLATIONS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'PREPROCESS_PRESETS', 'resolvePreprocess',
         'ACTIVATION_FNS', 'ActivationFn', 'ActivationLayer', 'AdamOptimizer', 'ArctanSurrogate', 'AvgPoolLayer',
         'BACKENDS', 'Backend', 'BatchNormLayer', 'CHECKPOINT_KIND', 'CMOS45NM_FP32', 'CMOS45NM_INT32',
         'CONVERSION_METHODS', 'CalibrationSpec', 'CeLoss', 'Checkpoint', 'ConstantSchedule', 'Conv2dLayer',

@@ -161,6 +161,26 @@ export {
 } from './checkpoint.js';
 export type { CheckpointInput } from './checkpoint.js';
 
+export {
+  Preprocess,
+  PreprocessStep,
+  ResizeStep,
+  CenterCropStep,
+  RandomResizedCropStep,
+  RandomHorizontalFlipStep,
+  GrayscaleStep,
+  RgbStep,
+  ToTensorStep,
+  NormalizeStep,
+  Interpolation,
+  INTERPOLATIONS,
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  PREPROCESS_PRESETS,
+  resolvePreprocess,
+} from './preprocess.js';
+export type { PreprocessInput, PreprocessStepInput, PreprocessStepKind } from './preprocess.js';
+
 export { SpikeliteConfigError } from './errors.js';
 export type { ConfigIssue } from './errors.js';
 export { parseWith, parseJsonText, loadJsonFile, readableIssues } from './validate.js';

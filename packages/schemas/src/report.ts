@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Backend, NonEmptyString, NonNegativeInt, NonNegativeNumber, PositiveInt, UnitInterval } from './common.js';
+import { Preprocess } from './preprocess.js';
 
 export const RUN_COMMANDS = ['train', 'convert', 'eval'] as const;
 export const RunCommand = z.enum(RUN_COMMANDS);
@@ -74,6 +75,8 @@ export const RunReport = z
       perLayer: z.array(LayerEnergy),
     }),
     wallMs: NonNegativeNumber,
+    /** The image preprocessing the run applied (folder datasets), so eval can apply the same. */
+    preprocess: Preprocess.optional(),
   })
   .superRefine(
     (r, ctx) => {

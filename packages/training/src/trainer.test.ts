@@ -74,7 +74,9 @@ describe('train', () => {
 
   it('a resumed SNN run (rate input, dropout, Adam) ends with the same weights as an uninterrupted one', async () => {
     const config = parseWith(TrainConfig, { method: 'diet', timesteps: 3, epochs: 3, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, seed: 7 }, 'cfg');
-    const describe = { spec, method: 'diet' as const, neuron };
+    // The image preprocessing of the data is part of what a checkpoint records (for eval).
+    const preprocess = { name: 'grayscale', steps: [{ kind: 'grayscale' as const, channels: 1 as const }, { kind: 'toTensor' as const }] };
+    const describe = { spec, method: 'diet' as const, neuron, preprocess };
 
     const full = snnFor(Network.create(spec, { seed: 5 }));
     await train({ target: full, train: trainSet, test: testSet, config, describe });
@@ -87,6 +89,7 @@ describe('train', () => {
     const resumed = snnFor(Network.create(spec, { seed: 99 })); // different init: everything must come from the checkpoint
     const ck = await loadCheckpoint(runDir);
     expect(ck.manifest.epoch).toBe(2);
+    expect(ck.manifest.preprocess).toEqual(preprocess);
     await train({ target: resumed, train: trainSet, test: testSet, config, resume: ck, describe });
     const got = weights(resumed);
     expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());

@@ -40,8 +40,8 @@ export interface TrainOptions {
   runDir?: string;
   /** Continue from this checkpoint (weights, optimizer, epoch and Rng are restored). */
   resume?: LoadedCheckpoint;
-  /** Fields of the checkpoint manifest that describe the model (spec, method, ...). */
-  describe: Pick<CheckpointManifest, 'spec' | 'method' | 'neuron' | 'encoding'>;
+  /** Fields of the checkpoint manifest that describe the model (spec, method, ..., and the image preprocessing it expects). */
+  describe: Pick<CheckpointManifest, 'spec' | 'method' | 'neuron' | 'encoding' | 'preprocess'>;
   onEvent?: (e: TrainEvent) => void;
   /** Emit a batch event every N batches (default 10). */
   progressEvery?: number;
