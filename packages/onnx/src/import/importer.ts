@@ -42,6 +42,11 @@ export interface ImportOptions {
   /** Folder of external tensor data (default: the model file's folder). */
   baseDir?: string;
   /**
+   * Keep a final Softmax/LogSoftmax (default false: a classifier's final softmax is removed, so
+   * the model outputs logits, as an SNN's output membrane does).
+   */
+  keepFinalSoftmax?: boolean;
+  /**
    * The value to import as the model's output: a graph output's name, or any value inside the
    * graph (a backbone cut at a layer). Default: the graph's only output.
    */
@@ -56,7 +61,7 @@ export interface OnnxImport {
 }
 
 /** Opsets whose semantics for the supported ops are handled. */
-export const SUPPORTED_OPSETS = { min: 7, max: 24 } as const;
+export const SUPPORTED_OPSETS = { min: 1, max: 24 } as const;
 
 const isDefaultDomain = (node: NodeProto): boolean => node.domain === undefined || node.domain === '' || node.domain === 'ai.onnx';
 
@@ -126,7 +131,7 @@ class Walker {
       irVersion: int64(model.ir_version),
       producer: [model.producer_name, model.producer_version].filter(Boolean).join(' '),
       nodes: graph.node.length,
-      input: { name: '', dims: [] },
+      input: { name: '', dims: [], dtype: 'FLOAT' },
       output: { name: '', dims: [], layout: 'plain' },
       batch: 'dynamic',
       folded: [],
@@ -189,9 +194,12 @@ class Walker {
     const input = inputs[0]!;
     const name = input.name ?? '';
     const tt = input.type?.tensor_type;
-    if (tt?.elem_type !== undefined && tt.elem_type !== 1) throw this.fail(`input '${name}' is ${dtypeName(tt.elem_type)}; only FLOAT inputs are supported`);
+    // Integer images (uint8 pixels) run as float32 values: every op here is exact on small integers.
+    const INPUT_TYPES = [1, 2, 3, 4, 5, 6, 7, 10, 11];
+    if (tt?.elem_type !== undefined && !INPUT_TYPES.includes(tt.elem_type)) throw this.fail(`input '${name}' is ${dtypeName(tt.elem_type)}; supported: float and integer inputs (computed in float32)`);
+    this.state.report.input.dtype = dtypeName(tt?.elem_type ?? 1);
     const dims: Array<number | string> = (tt?.shape?.dim ?? []).map((d) => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null && int64(d.dim_value) > 0 ? int64(d.dim_value) : '?'));
-    this.state.report.input = { name, dims };
+    this.state.report.input = { name, dims, dtype: 'FLOAT' };
     const batched = this.state.batched;
     if (batched && dims.length < 2) throw this.fail(`input '${name}' has dims [${dims.join(', ')}]; expected a batch axis and at least one more (or batch 'none')`);
     const given = this.options.inputShape;
@@ -302,6 +310,7 @@ class Walker {
     const input = this.setupInput();
     const registry = opRegistry(() => ({
       keepBatchNorm: this.options.foldBatchNorm === false,
+      keepFinalSoftmax: this.options.keepFinalSoftmax === true,
       onFinalSoftmax: (k) => (this.finalSoftmax = k),
     }));
     const needed = this.needed(this.options.output ?? this.graph.output[0]!.name ?? '');
@@ -326,14 +335,13 @@ class Walker {
       if (this.state.statics.has(outName)) throw this.fail(`the graph output '${outName}' does not depend on the input (it is a constant)`);
       throw this.fail(`the output '${outName}' is not computed by any node`);
     }
-    if (out.ref === INPUT_REF) throw this.fail(`the graph output '${outName}' is the input itself: the model computes nothing`);
     const ir = this.state.ir;
     const report = this.state.report;
     report.outputActivation = this.finalSoftmax;
     const output = runPasses(ir, out.ref, report);
-    const outNode = ir.get(output);
-    report.output = { name: outName, dims: out.layout === 'nhwc' ? [outNode.shape[2]!, outNode.shape[0]!, outNode.shape[1]!] : [...outNode.shape], layout: out.layout };
-    const classes = this.state.batched && outNode.shape.length === 1 ? outNode.shape[0] : undefined;
+    const outShape = ir.shapeOf(output);
+    report.output = { name: outName, dims: out.layout === 'nhwc' ? [outShape[2]!, outShape[0]!, outShape[1]!] : [...outShape], layout: out.layout };
+    const classes = this.state.batched && outShape.length === 1 && output !== INPUT_REF ? outShape[0] : undefined;
     const name = this.graph.name || this.label.split(/[\\/]/).pop()!.replace(/\.onnx$/i, '');
     const { spec, weights } = toSpec(ir, output, { name, input, classes }, this.label);
     return { spec, weights, report };

@@ -9,7 +9,8 @@ export interface ImportReport {
   producer: string;
   /** Node count of the ONNX graph (Constant and shape nodes included). */
   nodes: number;
-  input: { name: string; dims: Array<number | string> };
+  /** The input's ONNX element type: integer inputs (uint8 images) are computed as float32 values. */
+  input: { name: string; dims: Array<number | string>; dtype: string };
   output: { name: string; dims: number[]; layout: 'nhwc' | 'plain' };
   /** Batch size fixed in the file, 'dynamic', or 'none' (the graph is one sample). */
   batch: number | 'dynamic' | 'none';

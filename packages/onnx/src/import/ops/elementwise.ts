@@ -52,10 +52,12 @@ function withConstant(ctx: OpContext, op: Op, v: DataValue, constIndex: number):
 
 function elementwise(ctx: OpContext): void {
   const op = ctx.op as Op;
+  // Before opset 7 broadcasting was opt-in, aligned at an `axis`; without it both shapes are equal.
+  if (ctx.int('broadcast', 0) !== 0) throw ctx.fail('the opset < 7 broadcast attribute is not supported (re-export at opset 7 or later)');
   if (ctx.isStatic(1)) return withConstant(ctx, op, ctx.data(0), 1);
   if (ctx.isStatic(0)) return withConstant(ctx, op, ctx.data(1), 0);
   const [a, b] = harmonize(ctx, ctx.data(0), ctx.data(1));
   ctx.produce({ kind: KIND[op] }, [a, b], a.layout);
 }
 
-export const elementwiseHandlers: OpHandler[] = (Object.keys(KIND) as Op[]).map((opType) => ({ opType, sinceOpset: 7, import: elementwise }));
+export const elementwiseHandlers: OpHandler[] = (Object.keys(KIND) as Op[]).map((opType) => ({ opType, import: elementwise }));

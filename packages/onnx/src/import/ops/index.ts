@@ -13,6 +13,7 @@ import { softmaxHandler } from './softmax.js';
 import type { OpHandler } from './types.js';
 
 export interface RegistryHooks extends NormalizationOptions {
+  keepFinalSoftmax: boolean;
   onFinalSoftmax(kind: 'softmax' | 'logSoftmax'): void;
 }
 
@@ -25,13 +26,13 @@ export function opRegistry(hooks: () => RegistryHooks): Map<string, OpHandler> {
     ...elementwiseHandlers,
     ...linearHandlers,
     ...shapeHandlers,
-    softmaxHandler('Softmax', (k) => hooks().onFinalSoftmax(k)),
-    softmaxHandler('LogSoftmax', (k) => hooks().onFinalSoftmax(k)),
+    softmaxHandler('Softmax', hooks),
+    softmaxHandler('LogSoftmax', hooks),
   ];
   return new Map(handlers.map((h) => [h.opType, h]));
 }
 
 /** The ONNX ops the importer converts on the data path (constant subgraphs are evaluated: static.ts). */
-export const SUPPORTED_OPS: readonly string[] = [...opRegistry(() => ({ keepBatchNorm: false, onFinalSoftmax: () => {} })).keys()].sort();
+export const SUPPORTED_OPS: readonly string[] = [...opRegistry(() => ({ keepBatchNorm: false, keepFinalSoftmax: false, onFinalSoftmax: () => {} })).keys()].sort();
 
 export type { OpHandler } from './types.js';

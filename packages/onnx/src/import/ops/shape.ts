@@ -96,7 +96,8 @@ function concat(ctx: OpContext): void {
   const datas = names.filter((i) => !ctx.isStatic(i)).map((i) => ctx.data(i));
   if (datas.length === 0) throw ctx.fail('all inputs are constants');
   const rank = datas[0]!.dims.length;
-  const a = ctx.axis(ctx.int('axis', 0), rank);
+  // Concat's axis defaulted to 1 before opset 4.
+  const a = ctx.axis(ctx.int('axis', ctx.opset < 4 ? 1 : 0), rank);
   const nhwc = rank === 3 && datas.some((d) => d.layout === 'nhwc');
   const parts = names.map((i) => {
     if (!ctx.isStatic(i)) return nhwc ? ctx.nhwc(ctx.data(i)) : ctx.plain(ctx.data(i));
@@ -160,7 +161,8 @@ function pad(ctx: OpContext): void {
   const full = v.dims.length + (ctx.batched ? 1 : 0);
   const mode = ctx.string('mode', 'constant');
   if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge') throw ctx.fail(`mode '${mode}' is not supported`);
-  let pads = ctx.opset >= 11 ? ctx.ints64(1, 'pads') : (ctx.ints('pads') ?? []);
+  // Opset 1 calls the attribute `paddings`; opsets 2–10 `pads`; since 11 it is an input.
+  let pads = ctx.opset >= 11 ? ctx.ints64(1, 'pads') : (ctx.ints('pads') ?? ctx.ints('paddings') ?? []);
   let value = 0;
   if (ctx.opset >= 11 && ctx.has(2)) value = ctx.floats(2, 'constant_value').data[0] ?? 0;
   else if (ctx.opset < 11) value = ctx.float('value', 0);
@@ -185,16 +187,24 @@ function pad(ctx: OpContext): void {
 
 function passThrough(reason: string) {
   return (ctx: OpContext): void => {
-    if (ctx.op === 'Dropout') {
-      ctx.onlyFirstOutput('mask');
-      if (ctx.opset >= 12 && ctx.has(2)) {
-        const training = ctx.static(2, 'training_mode');
-        if (numbers(training, 'training_mode').some((x) => x !== 0)) throw ctx.fail('training_mode=true is not supported (inference graphs only)');
-      }
-    }
     if (ctx.op === 'Cast' && ![1, 10, 11, 16].includes(ctx.int('to', 1))) throw ctx.fail(`a cast of data to type ${ctx.int('to', 1)} is not supported (float only)`);
     ctx.passThrough(ctx.data(0), reason);
   };
+}
+
+/**
+ * Dropout at inference: the identity, and its mask (when read) all true — ones. In training
+ * mode only a ratio of 0 is deterministic (the same).
+ */
+function dropout(ctx: OpContext): void {
+  if (ctx.opset >= 12 && ctx.has(2)) {
+    const training = numbers(ctx.static(2, 'training_mode'), 'training_mode').some((x) => x !== 0);
+    const ratio = ctx.has(1) ? ctx.floats(1, 'ratio').data[0]! : 0.5;
+    if (training && ratio !== 0) throw ctx.fail(`training_mode=true with ratio ${ratio} draws a random mask; inference graphs only`);
+  }
+  const v = ctx.data(0);
+  ctx.passThrough(v, 'identity at inference');
+  if ((ctx.node.output[1] ?? '') !== '') ctx.produce({ kind: 'affine', shape: [1], scale: true, bias: true }, [v], v.layout, { scale: Float32Array.of(0), bias: Float32Array.of(1) }, 1);
 }
 
 export const shapeHandlers: OpHandler[] = [
@@ -208,7 +218,7 @@ export const shapeHandlers: OpHandler[] = [
   { opType: 'Split', import: split },
   { opType: 'Pad', import: pad },
   { opType: 'Identity', import: passThrough('identity') },
-  { opType: 'Dropout', import: passThrough('identity at inference') },
+  { opType: 'Dropout', import: dropout },
   { opType: 'Cast', import: passThrough('a cast to float') },
 ];
 

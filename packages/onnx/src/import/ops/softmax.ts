@@ -6,7 +6,10 @@
 import type { OpContext } from '../context.js';
 import type { OpHandler } from './types.js';
 
-export function softmaxHandler(opType: 'Softmax' | 'LogSoftmax', onFinal: (kind: 'softmax' | 'logSoftmax') => void): OpHandler {
+export function softmaxHandler(
+  opType: 'Softmax' | 'LogSoftmax',
+  hooks: () => { keepFinalSoftmax: boolean; onFinalSoftmax(kind: 'softmax' | 'logSoftmax'): void },
+): OpHandler {
   return {
     opType,
     import(ctx: OpContext): void {
@@ -15,8 +18,8 @@ export function softmaxHandler(opType: 'Softmax' | 'LogSoftmax', onFinal: (kind:
       const full = v.dims.length + (ctx.batched ? 1 : 0);
       const raw = ctx.int('axis', ctx.opset >= 13 ? -1 : 1);
       const axisFull = raw < 0 ? raw + full : raw;
-      if (ctx.isGraphOutput() && ctx.batched && v.dims.length === 1 && axisFull === 1) {
-        onFinal(log ? 'logSoftmax' : 'softmax');
+      if (!hooks().keepFinalSoftmax && ctx.isGraphOutput() && ctx.batched && v.dims.length === 1 && axisFull === 1) {
+        hooks().onFinalSoftmax(log ? 'logSoftmax' : 'softmax');
         return ctx.passThrough(v, 'the final softmax: the model outputs logits');
       }
       const a = ctx.axis(raw, v.dims.length);
