@@ -125,7 +125,7 @@ describe('convert: fs recipe', () => {
   it('FS-ReLU (K = 10, α = 25) equals the ANN with its hidden layer floor-quantised to 25/2^10', async () => {
     const net = tinyNet();
     const images = randomImages(64, 7);
-    const r = await convert(net, { kind: 'fs' }, { calibrationImages: images });
+    const r = await convert(net, { kind: 'fs', reluAlpha: 25 }, { calibrationImages: images });
     expect(r.info.steps).toBe(10);
     expect(r.info.timesteps).toBe(1);
     expect(r.info.gradedSpikes).toBe(true);
@@ -153,16 +153,40 @@ describe('convert: fs recipe', () => {
     net.dispose();
   });
 
-  it('SiLU uses the published 16-step set; tanh needs fitting (refused when fitting is off)', async () => {
+  it("by default α puts the largest calibration input at the top of the range: no clipping, a finer step", async () => {
+    const net = tinyNet();
+    const images = randomImages(64, 7);
+    const r = await convert(net, { kind: 'fs' }, { calibrationImages: images });
+    const h = tf.tidy(() => tf.add(tf.matMul(tf.reshape(images, [64, 4]), net.params.get('layers.1.kernel') as tf.Tensor2D), net.params.get('layers.1.bias')));
+    const max = tf.tidy(() => tf.max(h).dataSync()[0]!);
+    const alpha = max / (1 - 2 ** -10);
+    expect(r.info.layers[0]!.note).toBe(`α = ${alpha.toPrecision(4)} (clip at ${max.toPrecision(4)})`);
+    const q = alpha / 2 ** 10;
+    const expected = tf.tidy(() => {
+      const hq = tf.mul(tf.floor(tf.div(tf.relu(h), q)), q);
+      return tf.add(tf.matMul(hq as tf.Tensor2D, net.params.get('layers.3.kernel') as tf.Tensor2D), net.params.get('layers.3.bias')).arraySync() as number[][];
+    });
+    const snn = tf.tidy(() => r.snn.forward(images).logits.arraySync() as number[][]);
+    snn.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected[i]![j]!)).toBeLessThan(1e-4)));
+    h.dispose();
+    r.dispose();
+    images.dispose();
+    net.dispose();
+  });
+
+  it("fit 'missing' (the paper's): SiLU uses the published 16-step set; tanh spikelite's reference set; another K needs fitting (refused when fitting is off)", async () => {
     const images = randomImages(32, 9);
     const silu = tinyNet('silu');
-    const r = await convert(silu, { kind: 'fs' }, { calibrationImages: images });
+    const r = await convert(silu, { kind: 'fs', fit: 'missing' }, { calibrationImages: images });
     expect(r.info.steps).toBe(16);
     expect(r.info.layers[0]!.note).toBeNull();
     r.dispose();
     const tanh = tinyNet('tanh');
-    await expect(convert(tanh, { kind: 'fs' }, { calibrationImages: images, fsFit: false })).rejects.toThrow(/layers\.2 \(tanh\): no published FS coefficients/);
-    const fitted = await convert(tanh, { kind: 'fs', K: 6 }, { calibrationImages: images, fsFit: { restarts: 1, iterations: 100 } });
+    const ref = await convert(tanh, { kind: 'fs', fit: 'missing' }, { calibrationImages: images, fsFit: false });
+    expect(ref.info.layers[0]!.note).toBe("spikelite's reference tanh set");
+    ref.dispose();
+    await expect(convert(tanh, { kind: 'fs', K: 6, fit: 'missing' }, { calibrationImages: images, fsFit: false })).rejects.toThrow(/layers\.2 \(tanh\): the reference tanh coefficients are for K = 16, not 6/);
+    const fitted = await convert(tanh, { kind: 'fs', K: 6, fit: 'missing' }, { calibrationImages: images, fsFit: { restarts: 1, iterations: 100 } });
     expect(fitted.info.layers[0]!.neuron).toBe('fs');
     expect(fitted.info.layers[0]!.note).toMatch(/fitted on/);
     fitted.dispose();
@@ -179,7 +203,7 @@ describe('convert: validation', () => {
     const err = await convert(net, { kind: 'threshold' }, { calibrationImages: images }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConversionError);
     expect((err as ConversionError).layer).toBe('layers.2');
-    expect((err as Error).message).toMatch(/layers\.2 \(sigmoid\): the threshold recipe maps only relu-like/);
+    expect((err as Error).message).toMatch(/layers\.2 \(sigmoid\): the threshold recipe maps only ReLU-like activations .*; convert sigmoid with the fs recipe \(--method fs\)/);
     images.dispose();
     net.dispose();
   });
@@ -192,7 +216,7 @@ describe('convert: validation', () => {
     expect(validateConversion(net, { kind: 'diet', finetuneEpochs: 0 }).errors).toEqual([]);
     expect(validateConversion(net, { kind: 'hybrid' }).errors[0]!.reason).toMatch(/hybrid recipe fine-tunes for 1 epoch\(s\) and needs training data/);
     expect(validateConversion(net, { kind: 'hybrid', finetuneEpochs: 0 }).errors).toEqual([]);
-    expect(validateConversion(tinyNet('tanh'), { kind: 'hybrid', finetuneEpochs: 0 }).errors[0]!.reason).toMatch(/layers\.2 \(tanh\): the hybrid recipe maps only relu-like/);
+    expect(validateConversion(tinyNet('tanh'), { kind: 'hybrid', finetuneEpochs: 0 }).errors[0]!.reason).toMatch(/layers\.2 \(tanh\): the hybrid recipe maps only ReLU-like/);
     expect(validateConversion(tinyNet('silu'), { kind: 'threshold' }).notes[0]).toMatch(/silu approximated as relu/);
     expect(() => validateConversion(net, { kind: 'threshold', timesteps: 0 })).toThrow(/timesteps/);
     bn.dispose();

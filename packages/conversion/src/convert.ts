@@ -126,7 +126,8 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
   const { recipe, errors, notes } = validateConversion(net, recipeInput, options);
   if (errors.length > 0) {
     const first = errors[0]!;
-    throw new ConversionError(`cannot convert with the ${recipe.kind} recipe: ${errors.map((e) => e.reason).join('; ')}`, first.layer);
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more layer(s): ${errors.slice(1, 4).map((e) => e.layer ?? '').join(', ')}${errors.length > 4 ? ', …' : ''})` : '';
+    throw new ConversionError(`cannot convert with the ${recipe.kind} recipe: ${first.reason}${more}`, first.layer);
   }
   const def = RECIPES[recipe.kind] as AnyRecipe;
   const method = options.maxPool ?? 'keep';

@@ -28,9 +28,9 @@ export class NormalisationError extends Error {
   }
 }
 
-/** An affine θ-scale to put on operand `operand` of an add/sub node. */
+/** An affine θ-scale to put on input `operand` of `node`: its spikes become ANN-unit values there. */
 interface Insert {
-  node: Extract<Node, { residual: unknown }>;
+  node: Node;
   operand: number;
   theta: Float32Array;
 }
@@ -39,6 +39,8 @@ interface Plan {
   /** kernel name → factor per input channel (conv) or input feature (linear) */
   scale: Map<string, Float32Array>;
   inserts: Insert[];
+  /** θ per channel of the network's output, when it carries spikes (scaled back at the end). */
+  output: Float32Array | null;
 }
 
 const lastDim = (s: readonly number[]): number => s[s.length - 1] ?? 1;
@@ -47,11 +49,23 @@ const fill = (n: number, v: number): Float32Array => new Float32Array(n).fill(v)
 const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 function plan(net: Network, thetas: readonly number[]): Plan {
-  const out: Plan = { scale: new Map(), inserts: [] };
+  const out: Plan = { scale: new Map(), inserts: [], output: null };
   const units: Unit[] = [];
   const unitOf = (id: number): Unit => (id === GRAPH_INPUT ? { kind: 'analog' } : units[id]!);
   const fail = (node: Node, why: string): never => {
     throw new NormalisationError(`${node.path} (${node.op}): ${why}`, node.path);
+  };
+  /**
+   * Where spikes cannot pass on with their θ (a bias added to them, a channel permutation of
+   * mixed thresholds, two spike trains multiplied): a θ-scale on that input turns them into
+   * ANN-unit (graded) values first, and the node's output is analog.
+   */
+  const dequantize = (node: Node, ins: Unit[]): void => {
+    ins.forEach((u, operand) => {
+      if (u.kind !== 'spikes') return;
+      if (u.theta.length !== lastDim(node.inputShapes[operand]!)) fail(node, 'its spike input has no per-channel threshold to scale by');
+      out.inserts.push({ node, operand, theta: u.theta });
+    });
   };
   for (const node of net.graph.nodes) {
     const ins = node.inputs.map(unitOf);
@@ -75,8 +89,8 @@ function plan(net: Network, thetas: readonly number[]): Plan {
         result = u!;
         break;
       case 'pad':
-        if (u!.kind === 'spikes' && node.layer.mode === 'constant' && node.layer.value !== 0) fail(node, `padding spikes with ${node.layer.value} cannot be normalised`);
-        result = u!;
+        if (u!.kind === 'spikes' && node.layer.mode === 'constant' && node.layer.value !== 0) dequantize(node, ins);
+        else result = u!;
         break;
       case 'flatten': {
         if (u!.kind === 'analog') break;
@@ -95,7 +109,7 @@ function plan(net: Network, thetas: readonly number[]): Plan {
         const keepsLast = node.op === 'reshape' ? lastDim(node.output) === lastDim(node.input) : node.layer.perm[node.layer.perm.length - 1] === node.input.length - 1;
         if (keepsLast) result = u!;
         else if (uniform(t)) result = { kind: 'spikes', theta: fill(lastDim(node.output), t[0]!) };
-        else fail(node, 'moves the channel axis of spikes with different thresholds per channel');
+        else dequantize(node, ins);
         break;
       }
       case 'slice': {
@@ -111,8 +125,8 @@ function plan(net: Network, thetas: readonly number[]): Plan {
       }
       case 'concat': {
         if (!spikes) break;
-        if (ins.some((x) => x.kind === 'analog')) fail(node, 'concatenates spikes with analog values; put an activation on every branch');
-        const ts = ins.map((x) => (x as Extract<Unit, { kind: 'spikes' }>).theta);
+        // Analog parts are in ANN units already: factor 1.
+        const ts = ins.map((x, i) => (x.kind === 'spikes' ? x.theta : fill(lastDim(node.inputShapes[i]!), 1)));
         if (node.axis === node.input.length - 1) {
           const all = new Float32Array(ts.reduce((a, t) => a + t.length, 0));
           let at = 0;
@@ -121,8 +135,8 @@ function plan(net: Network, thetas: readonly number[]): Plan {
             at += t.length;
           }
           result = { kind: 'spikes', theta: all };
-        } else if (ts.every((t) => same(t, ts[0]!))) result = ins[0]!;
-        else fail(node, 'concatenates spikes of different thresholds along a non-channel axis');
+        } else if (ts.every((t) => same(t, ts[0]!)) && ins.every((x) => x.kind === 'spikes')) result = ins[0]!;
+        else dequantize(node, ins);
         break;
       }
       case 'add':
@@ -134,11 +148,7 @@ function plan(net: Network, thetas: readonly number[]): Plan {
           break;
         }
         // Mixed scales: bring every spike operand to ANN units, the sum is analog.
-        ts.forEach((t, operand) => {
-          if (t === null) return;
-          if (node.inputShapes[operand]!.join() !== node.output.join()) fail(node, 'adds broadcast spikes of another scale');
-          out.inserts.push({ node: node as Extract<Node, { residual: unknown }>, operand, theta: t });
-        });
+        dequantize(node, ins);
         break;
       }
       case 'mul':
@@ -146,8 +156,9 @@ function plan(net: Network, thetas: readonly number[]): Plan {
       case 'affine': {
         if (!spikes) break;
         if (node.op === 'affine') {
-          if (node.bias !== null) fail(node, 'adds a bias to spikes; fold it into the layer before the activation');
-          result = u!;
+          // A scale keeps the spikes (θ times the scale); a bias is in ANN units: dequantize first.
+          if (node.bias === null) result = u!;
+          else dequantize(node, ins);
           break;
         }
         // A spike train times a broadcast analog factor (a gate) keeps its scale.
@@ -155,68 +166,92 @@ function plan(net: Network, thetas: readonly number[]): Plan {
         const other = ins[1 - spikeOperand]!;
         const full = node.inputShapes[spikeOperand]!.join() === node.output.join();
         if (other.kind === 'analog' && full && (node.op === 'mul' || spikeOperand === 0)) result = ins[spikeOperand]!;
-        else fail(node, 'multiplies two spike trains');
+        else dequantize(node, ins);
         break;
       }
       default:
-        if (spikes) fail(node, 'takes spikes, which rate conversion cannot normalise here');
+        // batchNorm, softmax, matmul...: they need ANN units.
+        if (spikes) dequantize(node, ins);
         break;
     }
     units.push(result);
   }
+  const last = units[units.length - 1];
+  if (last?.kind === 'spikes') out.output = last.theta;
   return out;
 }
 
-/** Spec path of a top-level layer index. */
-const top = (path: string): number => Number(path.split('.')[1]);
+type Residual = Extract<Layer, { kind: 'residual' }>;
 
 /**
  * A copy of `net` whose kernels are scaled by the thresholds of the activations feeding them
- * (θ with the recipe's scale applied), plus θ-scales where spikes of different scales meet in
- * a sum. Returns the network and notes.
+ * (θ with the recipe's scale applied), with θ-scales (affine layers) where spikes must become
+ * ANN-unit values, and at the end when the output carries spikes. Returns the network and notes.
  */
 export function normaliseWeights(net: Network, thetas: readonly number[]): { network: Network; notes: string[] } {
   const p = plan(net, thetas);
-  const layers = structuredClone(net.spec.layers) as Layer[];
   const notes: string[] = [];
-  // New layers: appended to a residual branch, or inserted before a top-level add (which shifts later indices).
-  const before = new Map<number, Array<{ layer: LayerInput; theta: Float32Array }>>();
-  const appended: Array<{ path: string; theta: Float32Array }> = [];
+  // θ-scales to insert, by the path of the node they precede: before operand k of a layer, or at
+  // the end of a residual branch (operands of a residual block's merge).
+  const before = new Map<string, Array<{ operand: number; theta: Float32Array }>>();
   for (const ins of p.inserts) {
-    const affine = { kind: 'affine' as const, shape: [ins.theta.length], scale: true, bias: false };
-    if (ins.node.residual !== null) {
-      const res = layers[top(ins.node.path)] as Extract<Layer, { kind: 'residual' }>;
-      const branch = ins.operand === 0 ? res.body : res.shortcut;
-      branch.push(affine as unknown as Layer);
-      appended.push({ path: `${ins.node.path}.${ins.operand === 0 ? 'body' : 'shortcut'}.${branch.length - 1}`, theta: ins.theta });
-    } else {
-      const at = top(ins.node.path);
-      const add = layers[at]!;
-      const name = `${add.name ?? `layers.${at}`}:theta${ins.operand}`;
-      const list = before.get(at) ?? [];
-      list.push({ layer: { ...affine, name, inputs: [add.inputs![ins.operand]!] }, theta: ins.theta });
-      before.set(at, list);
-      add.inputs![ins.operand] = name;
-    }
-    notes.push(`${ins.node.path}: spikes into a sum with another scale are multiplied by θ (${uniform(ins.theta) ? ins.theta[0]!.toFixed(3) : 'per channel'}) so the operands add in ANN units`);
+    const key = ins.node.op === 'add' && ins.node.residual !== null ? `${ins.node.path}#${ins.operand === 0 ? 'body' : 'shortcut'}` : ins.node.path;
+    before.set(key, [...(before.get(key) ?? []), { operand: ins.operand, theta: ins.theta }]);
+    notes.push(`${ins.node.path} (${ins.node.op}): its spike input ${ins.operand} is multiplied by θ (${uniform(ins.theta) ? ins.theta[0]!.toFixed(3) : 'per channel'}) into ANN units there`);
   }
-  const out: LayerInput[] = [];
-  const newIndex: number[] = [];
-  const insertedAt: Array<{ index: number; theta: Float32Array }> = [];
-  layers.forEach((layer, i) => {
-    for (const b of before.get(i) ?? []) {
-      insertedAt.push({ index: out.length, theta: b.theta });
-      out.push(b.layer);
-    }
-    newIndex[i] = out.length;
-    out.push(layer as LayerInput);
-  });
-  const rename = (name: string): string => name.replace(/^layers\.(\d+)/, (_, i: string) => `layers.${newIndex[Number(i)]}`);
-  const spec = parseWith(ModelSpec, { ...net.spec, layers: out }, 'model spec (normalised)');
+  const rename = new Map<string, string>();
+  const scales: Array<{ path: string; theta: Float32Array }> = [];
+  const affine = (theta: Float32Array, extra: Partial<LayerInput> = {}): LayerInput => ({ kind: 'affine', shape: [theta.length], scale: true, bias: false, ...extra }) as LayerInput;
+
+  /** A chain (top level or a residual branch) at `from`, rebuilt at `to` with its θ-scales. */
+  const chain = (layers: readonly Layer[], from: string, to: string, top: boolean): LayerInput[] => {
+    const out: LayerInput[] = [];
+    const prefix = to;
+    layers.forEach((layer, i) => {
+      const oldPath = `${from}.${i}`;
+      for (const b of before.get(oldPath) ?? []) {
+        const path = `${prefix}.${out.length}`;
+        scales.push({ path, theta: b.theta });
+        if (top && layer.inputs !== undefined) {
+          // A named input: the scale reads it, the layer reads the scale.
+          const name = `${layer.name ?? oldPath}:theta${b.operand}`;
+          out.push(affine(b.theta, { name, inputs: [layer.inputs[b.operand]!] }));
+          layer.inputs[b.operand] = name;
+        } else out.push(affine(b.theta));
+      }
+      const path = `${prefix}.${out.length}`;
+      rename.set(oldPath, path);
+      if (layer.kind === 'residual') {
+        const res: Residual = { ...layer, body: [...layer.body], shortcut: [...layer.shortcut] };
+        const body = chain(res.body, `${oldPath}.body`, `${path}.body`, false);
+        const shortcut = chain(res.shortcut, `${oldPath}.shortcut`, `${path}.shortcut`, false);
+        for (const [branch, list] of [['body', body], ['shortcut', shortcut]] as const) {
+          for (const b of before.get(`${oldPath}#${branch}`) ?? []) {
+            scales.push({ path: `${path}.${branch}.${list.length}`, theta: b.theta });
+            list.push(affine(b.theta));
+          }
+        }
+        out.push({ ...res, body, shortcut } as LayerInput);
+      } else out.push(layer as LayerInput);
+    });
+    return out;
+  };
+  const layers = chain(structuredClone(net.spec.layers) as Layer[], 'layers', 'layers', true);
+  if (p.output !== null) {
+    scales.push({ path: `layers.${layers.length}`, theta: p.output });
+    layers.push(affine(p.output));
+    notes.push(`the output carries spikes: multiplied by θ at the end, so the logits are in ANN units`);
+  }
+  /** A parameter `<layer path>.<role>` under its layer's new path. */
+  const renamed = (name: string): string => {
+    const at = name.lastIndexOf('.');
+    return `${rename.get(name.slice(0, at)) ?? name.slice(0, at)}${name.slice(at)}`;
+  };
+  const spec = parseWith(ModelSpec, { ...net.spec, layers }, 'model spec (normalised)');
   const result = Network.create(spec);
-  const scaled = new Map([...p.scale].map(([k, v]) => [rename(k), v] as const));
+  const scaled = new Map([...p.scale].map(([k, v]) => [renamed(k), v] as const));
   for (const info of net.params.list()) {
-    const name = rename(info.name);
+    const name = renamed(info.name);
     const data = net.params.get(info.name).dataSync() as Float32Array;
     const factor = scaled.get(name);
     if (factor === undefined) {
@@ -231,8 +266,7 @@ export function normaliseWeights(net: Network, thetas: readonly number[]): { net
     const perGroupOut = cout / groupsIn;
     result.params.assign(name, data.map((x, i) => x * factor[Math.floor((i % cout) / perGroupOut) * cin + (Math.floor(i / cout) % cin)]!));
   }
-  for (const a of appended) result.params.assign(`${rename(a.path)}.scale`, a.theta);
-  for (const a of insertedAt) result.params.assign(`layers.${a.index}.scale`, a.theta);
+  for (const a of scales) result.params.assign(`${a.path}.scale`, a.theta);
   notes.unshift(`weights normalised: ${p.scale.size} kernel(s) scaled by the threshold of the activation feeding them (spikes carry θ)`);
   return { network: result, notes };
 }

@@ -215,7 +215,8 @@ function validate(input: EnergyInput): void {
   checkCount(input.input.analogSteps, 'input.analogSteps');
   checkCount(input.input.inputSpikesPerElement, 'input.inputSpikesPerElement');
   input.input.spikesPerElementByStep?.forEach((z, i) => checkCount(z, `input.spikesPerElementByStep[${i}]`));
-  const ev = input.inputEventsPerElement;
+  // Measured events only enter with binary spikes (graded spikes cost by ζ), so only then must they be counts.
+  const ev = input.gradedSpikes === true ? undefined : input.inputEventsPerElement;
   if (ev !== undefined) {
     if (ev.length !== input.graph.weightLayers.length) {
       throw new Error(`computeEnergy: inputEventsPerElement has ${ev.length} entries but the graph has ${input.graph.weightLayers.length} weight layers`);

@@ -51,10 +51,10 @@ export interface SnnForwardResult {
   /** Spikes per activation layer and step, summed over the batch: [layers, T]. */
   spikeCounts: tf.Tensor;
   /**
-   * Sum of each weight layer's input (graph.weightLayers order) per step, over the batch:
-   * [weightLayers, T]. For binary spikes, the spikes that reach the layer: after a max pool
-   * (an OR of its window) more of them than the activation emitted per element. Null unless
-   * `countInputs` was set.
+   * Non-zero inputs (events) of each weight layer (graph.weightLayers order) per step, over the
+   * batch: [weightLayers, T]. For binary spikes, the spikes that reach the layer: after a max
+   * pool (an OR of its window) more of them than the activation emitted per element. Null
+   * unless `countInputs` was set.
    */
   inputCounts: tf.Tensor | null;
 }
@@ -134,7 +134,8 @@ export class SnnModel {
         return spikes;
       },
       weightInput: (node, x) => {
-        if (options.countInputs) inCounts[weightIndex.get(node.path)!]![t] = tf.sum(x);
+        // Events, not values: a graded input (FS spikes, negative too) counts once per non-zero element.
+        if (options.countInputs) inCounts[weightIndex.get(node.path)!]![t] = tf.sum(tf.cast(tf.notEqual(x, 0), 'float32'));
       },
       dropoutMask: (node, shape) => {
         if (!training || node.rate === 0) return null;

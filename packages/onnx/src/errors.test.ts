@@ -47,9 +47,9 @@ describe('unsupported models', () => {
       "node 'c' (Conv): its weight 'v0' must be a constant (an initializer or computed from constants), not computed from the data",
     ],
     [
-      'opset 5',
-      { opset: 5, input: { name: 'x', dims: ['N', 4] }, nodes: [{ op: 'Relu', inputs: ['x'] }] },
-      'bad.onnx: opset 5 is not supported (supported: 7–24)',
+      'opset 25',
+      { opset: 25, input: { name: 'x', dims: ['N', 4] }, nodes: [{ op: 'Relu', inputs: ['x'] }] },
+      'bad.onnx: opset 25 is not supported (supported: 1–24)',
     ],
     [
       'a dynamic spatial size without an input shape',
@@ -65,9 +65,9 @@ describe('unsupported models', () => {
       "node 'bn' (BatchNormalization): training_mode=1 is not supported (inference graphs only)",
     ],
     [
-      "a Dropout whose mask is used",
-      { nodes: [{ op: 'Dropout', inputs: ['x'], outputs: ['y', 'mask'], name: 'd' }, { op: 'Add', inputs: ['y', 'mask'] }] },
-      "node 'd' (Dropout): its mask output 'mask' is used; only the first output is supported",
+      "a MaxPool whose indices are used",
+      { nodes: [{ op: 'MaxPool', inputs: ['x'], outputs: ['y', 'idx'], name: 'mp', attrs: { kernel_shape: [2, 2] } }, { op: 'Add', inputs: ['y', 'idx'] }] },
+      "node 'mp' (MaxPool): its indices output 'idx' is used; only the first output is supported",
     ],
     [
       'a negative pad (a crop)',

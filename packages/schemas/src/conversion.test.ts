@@ -59,7 +59,7 @@ describe('ConversionRecipe', () => {
       surrogate: 'linear',
       outputThresholdFraction: 0.5,
     });
-    expect(ConversionRecipe.parse({ kind: 'fs' })).toStrictEqual({ kind: 'fs', reluAlpha: 25 });
+    expect(ConversionRecipe.parse({ kind: 'fs' })).toStrictEqual({ kind: 'fs', reluAlpha: 'max', fit: 'samples' });
   });
 
   it('validates fields', () => {

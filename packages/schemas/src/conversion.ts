@@ -54,17 +54,20 @@ export const FsRecipe = z
     kind: z.literal('fs'),
     K: PositiveInt.optional(),
     coefficients: z.partialRecord(FsFittedActivation, FsCoefficients).optional(),
-    // SPEC §3a: ReLU α = 25, output clipped to [0, 25·(1 − 2^−K)].
-    reluAlpha: PositiveNumber.default(25),
     /**
-     * Which non-ReLU activations get coefficients fitted here: 'missing' (default) only those
-     * without a published set at this K; 'layer' every one, each on a uniform grid over its own
-     * layer's observed input range (the published sets are fitted on a wide fixed range, SPEC §3);
-     * 'samples' every one, on a subsample of its layer's observed inputs (MSE weighted by the
-     * input distribution), warm-started from the published set when there is one, with a small
-     * spike-count penalty (see the conversion README for the measured effect).
+     * ReLU's range α: the output is quantized on [0, α·(1 − 2^−K)]. 'max' (default): per layer,
+     * the largest calibration input (capped at ReLU6's 6) is the top of the range. A number is
+     * one α for every layer (SPEC §3a: 25).
      */
-    fit: z.enum(['missing', 'layer', 'samples']).optional(),
+    reluAlpha: z.union([PositiveNumber, z.literal('max')], { error: "expected a positive number or 'max'" }).default('max'),
+    /**
+     * Which non-ReLU activations get coefficients fitted here: 'samples' (default) every one, on
+     * a subsample of its layer's observed inputs (MSE weighted by the input distribution),
+     * warm-started from the published or reference set, with a small spike-count penalty;
+     * 'missing' (the paper's way) only those without a stored set at this K; 'layer' every one,
+     * on a uniform grid over its own layer's observed input range. Measurements: conversion README.
+     */
+    fit: z.enum(['missing', 'layer', 'samples']).default('samples'),
   })
   .superRefine((r, ctx) => {
     if (r.K === undefined || r.coefficients === undefined) return;

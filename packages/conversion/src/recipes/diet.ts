@@ -6,7 +6,7 @@
  */
 import { NeuronSpec, parseWith } from '@spikelite/schemas';
 import { finetuneSnn } from './finetune.js';
-import { reluLikeCheck } from './threshold.js';
+import { calibratedThreshold, reluLikeCheck } from './threshold.js';
 import type { RecipeDefinition } from './types.js';
 
 export const dietRecipe: RecipeDefinition<'diet'> = {
@@ -19,7 +19,7 @@ export const dietRecipe: RecipeDefinition<'diet'> = {
     r.finetuneEpochs > 0 && finetune === undefined ? `the diet recipe fine-tunes for ${r.finetuneEpochs} epoch(s) and needs training data (options.finetune)` : null,
   calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile }),
   plan(node, ctx) {
-    const threshold = ctx.thresholds![node.index]! * ctx.recipe.scale;
+    const threshold = calibratedThreshold(node, ctx.thresholds![node.index]!, ctx.recipe.scale);
     const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold }, `${node.path} neuron`);
     const c = reluLikeCheck(node, 'diet');
     return { neuron, threshold, note: c.ok ? (c.note ?? null) : null };

@@ -37,7 +37,7 @@ describe("fs recipe, fit 'samples'", () => {
   it('fits SiLU on the observed inputs from the published set: the SNN tracks the ANN closer', async () => {
     const n = net('silu');
     const x = images(200, 5);
-    const published = await convert(n, { kind: 'fs' }, { calibrationImages: x });
+    const published = await convert(n, { kind: 'fs', fit: 'missing' }, { calibrationImages: x });
     const fitted = await convert(n, { kind: 'fs', fit: 'samples' }, { calibrationImages: x, fsFit: { iterations: 300 } });
     expect(fitted.info.layers[0]!.note).toMatch(/^fitted on 1600 input samples from the published set, mse .*, .* spikes\/input$/);
     expect(fitted.info.steps).toBe(16);
@@ -55,10 +55,15 @@ describe("fs recipe, fit 'samples'", () => {
     n.dispose();
   });
 
-  it('an activation without a published set is fitted from random starts; refused when fitting is off', async () => {
+  it('an activation without a stored set at this K is fitted from random starts; refused when fitting is off', async () => {
     const n = net('tanh');
     const x = images(50, 6);
-    await expect(convert(n, { kind: 'fs', fit: 'samples' }, { calibrationImages: x, fsFit: false })).rejects.toThrow(/layers\.2 \(tanh\): fit 'samples' asks for coefficients fitted on this layer's observed inputs/);
+    await expect(convert(n, { kind: 'fs', fit: 'samples' }, { calibrationImages: x, fsFit: false })).rejects.toThrow(
+      /layers\.2 \(tanh\): coefficients fitted on this layer's observed inputs from the reference set; give recipe.coefficients or allow fitting/,
+    );
+    const warm = await convert(n, { kind: 'fs', fit: 'samples' }, { calibrationImages: x, fsFit: { restarts: 1, iterations: 100 } });
+    expect(warm.info.layers[0]!.note).toMatch(/^fitted on 400 input samples from the reference set, mse/);
+    warm.dispose();
     const r = await convert(n, { kind: 'fs', K: 6, fit: 'samples' }, { calibrationImages: x, fsFit: { restarts: 1, iterations: 100 } });
     expect(r.info.layers[0]!.note).toMatch(/^fitted on 400 input samples, mse/);
     r.dispose();

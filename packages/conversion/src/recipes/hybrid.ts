@@ -11,7 +11,7 @@
 import { EncodingSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
 import { deriveOutputThreshold } from '../output-threshold.js';
 import { finetuneSnn } from './finetune.js';
-import { reluLikeCheck } from './threshold.js';
+import { calibratedThreshold, reluLikeCheck } from './threshold.js';
 import type { RecipeDefinition } from './types.js';
 
 /**
@@ -43,7 +43,7 @@ export const hybridRecipe: RecipeDefinition<'hybrid'> = {
   calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile }),
   encoding: () => hybridEncoding(),
   plan(node, ctx) {
-    const threshold = ctx.thresholds![node.index]! * ctx.recipe.scale;
+    const threshold = calibratedThreshold(node, ctx.thresholds![node.index]!, ctx.recipe.scale);
     const c = reluLikeCheck(node, 'hybrid');
     return { neuron: hybridNeuron(ctx.recipe.surrogate, threshold), threshold, note: c.ok ? (c.note ?? null) : null };
   },

@@ -14,5 +14,5 @@ export const RECIPES: { readonly [K in ConversionRecipe['kind']]: RecipeDefiniti
 };
 
 export { hybridEncoding, hybridNeuron } from './hybrid.js';
-export { reluLikeCheck } from './threshold.js';
+export { calibratedThreshold, reluBound, reluLikeCheck } from './threshold.js';
 export type { ActivationNode, FinetuneData, LayerCheck, LayerPlan, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';

@@ -7,20 +7,42 @@
 import { parseWith, NeuronSpec } from '@spikelite/schemas';
 import type { ActivationNode, LayerCheck, RecipeDefinition } from './types.js';
 
+/** The upper bound of a bounded ReLU (ReLU6, a clip at 0 and M), or Infinity. */
+export function reluBound(node: ActivationNode): number {
+  const l = node.layer;
+  if (l.fn === 'relu6') return 6;
+  if (l.fn === 'clip' && l.max !== undefined) return l.max;
+  return Infinity;
+}
+
+/**
+ * The threshold of an IF/LIF neuron for this activation: the calibration statistic, clamped at
+ * a bounded ReLU's bound (ReLU6: an IF neuron clips its rate at θ, so θ = 6 is the clip), times
+ * the recipe's scale.
+ */
+export function calibratedThreshold(node: ActivationNode, raw: number, scale: number): number {
+  return Math.min(raw, reluBound(node)) * scale;
+}
+
+const describeNode = (node: ActivationNode): string => `${node.path}${node.layer.name ? ` '${node.layer.name}'` : ''} (${node.layer.fn})`;
+
 /** Which activations an IF/LIF neuron (non-negative output, zero at 0) can stand for. */
 export function reluLikeCheck(node: ActivationNode, recipe: string): LayerCheck {
-  const fn = node.layer.fn;
-  switch (fn) {
+  const l = node.layer;
+  switch (l.fn) {
     case 'relu':
       return { ok: true };
     case 'relu6':
-      return { ok: true, note: 'relu6: the clip at 6 is not kept (an IF neuron is clipped at its threshold instead)' };
+      return { ok: true, note: 'relu6: the threshold is clamped at 6, where an IF neuron clips its rate' };
     case 'silu':
       return { ok: true, note: 'silu approximated as relu (an IF neuron cannot emit silu\'s negative dip, min −0.28)' };
+    case 'clip':
+      if (l.min === 0) return { ok: true, note: `clip(0, ${l.max ?? '∞'}): the threshold is clamped at the upper bound` };
+    // fall through: a clip with another lower bound is not ReLU-like
     default:
       return {
         ok: false,
-        reason: `${node.path} (${fn}): the ${recipe} recipe maps only relu-like activations (relu, relu6, silu≈relu) onto IF/LIF neurons, which emit non-negative rates that are 0 at input 0; ${fn} is not one of them (use --method fs)`,
+        reason: `${describeNode(node)}: the ${recipe} recipe maps only ReLU-like activations (relu, relu6, clip at 0, silu≈relu) onto IF/LIF neurons, which emit non-negative rates that are 0 at input 0; convert ${l.fn} with the fs recipe (--method fs)`,
       };
   }
 }
@@ -34,7 +56,7 @@ export const thresholdRecipe: RecipeDefinition<'threshold'> = {
   calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile }),
   plan(node, ctx) {
     const r = ctx.recipe;
-    const threshold = ctx.thresholds![node.index]! * r.scale;
+    const threshold = calibratedThreshold(node, ctx.thresholds![node.index]!, r.scale);
     const neuron =
       r.neuron === 'if'
         ? parseWith(NeuronSpec, { kind: 'if', threshold, reset: r.reset }, `${node.path} neuron`)

@@ -6,6 +6,7 @@ export {
   fsCoefficientsFor,
   checkFsCoefficients,
 } from './coefficients.js';
+export { FS_REFERENCE_COEFFICIENTS } from './reference.js';
 export { FS_DEFAULT_SURROGATE, fsScalar, fsForwardArray, fsForward, fsForwardTensors, fsSpikeFunction } from './core.js';
 export type { FsScalarResult, FsArrayOptions, FsForwardOptions, FsForwardResult, FsCoefficientTensors } from './core.js';
 export {

@@ -87,8 +87,9 @@ export class Ir {
 }
 
 /**
- * The spec (layers in IR order, `output` last) and weights named `layers.<i>.<role>`. A layer
- * names its inputs only when it does not simply read the layer before it.
+ * The spec (layers in IR order, `output` last) and weights named `layers.<i>.<role>`. Every
+ * layer is named after the ONNX value it computes (so errors and summaries can point back to the
+ * file); a layer names its inputs only when it does not simply read the layer before it.
  */
 export function toSpec(
   ir: Ir,
@@ -99,11 +100,6 @@ export function toSpec(
   // The output node last: move it (and nothing else) to the end if a dead-end branch follows it.
   const order = ir.nodes.filter((n) => n.id !== output);
   if (output !== INPUT_REF) order.push(ir.get(output));
-  const referenced = new Set<string>();
-  order.forEach((n, i) => {
-    const previous = i === 0 ? INPUT_REF : order[i - 1]!.id;
-    if (!(n.inputs.length === 1 && n.inputs[0] === previous) || n.layer.kind === 'constant') for (const r of n.inputs) referenced.add(r);
-  });
   const weights = new Map<string, Float32Array>();
   const layers = order.map((n, i) => {
     const previous = i === 0 ? INPUT_REF : order[i - 1]!.id;
@@ -111,7 +107,7 @@ export function toSpec(
     for (const [role, value] of Object.entries(n.params)) weights.set(`layers.${i}.${role}`, value);
     return {
       ...n.layer,
-      ...(referenced.has(n.id) ? { name: n.id } : {}),
+      name: n.id,
       ...(chained || n.layer.kind === 'constant' ? {} : { inputs: n.inputs }),
     } as LayerInput;
   });
