@@ -331,3 +331,25 @@ describe('graph structure', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('input options', () => {
+  it('normalize puts (x − mean)/std in front: raw [0, 1] pixels in, the same outputs as the ONNX model on normalised images', async () => {
+    const spec: GraphSpec = {
+      input: { name: 'x', dims: ['N', 3, 5, 5] },
+      inits: { k: w([4, 3, 3, 3], 1), fc: w([4, 2], 2) },
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'k'], attrs: { pads: [1, 1, 1, 1] } },
+        { op: 'Relu', inputs: ['v0'] },
+        { op: 'GlobalAveragePool', inputs: ['v1'] },
+        { op: 'Flatten', inputs: ['v2'] },
+        { op: 'MatMul', inputs: ['v3', 'fc'] },
+      ],
+    };
+    const normalize = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+    const imported = await importAndCheck(spec, { normalize });
+    expect(imported.spec.layers[0]).toMatchObject({ kind: 'affine', shape: [3], scale: true, bias: true });
+    expect(imported.report.normalize).toEqual(normalize);
+    expect(Array.from(imported.weights.get('layers.0.scale')!)).toEqual(Array.from(Float32Array.from(normalize.std, (s) => 1 / s)));
+    expect(() => importOnnx(buildGraph(spec), { normalize: { mean: [0.5, 0.5], std: [1] } })).toThrow(/normalize: mean has 2 values and std 1; the input has 3 channels/);
+  });
+});

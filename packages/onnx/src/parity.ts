@@ -137,7 +137,13 @@ function argmaxRows(v: Float32Array, classes: number): number[] {
 export async function checkParity(source: string | Uint8Array, images: ParityImages, options: ParityOptions = {}): Promise<ParityResult> {
   const imported = options.imported ?? importOnnx(source, options);
   const bytes = modelBytes(source);
-  const reference = await runOnnx(imported.report.outputActivation ? withoutFinalSoftmax(bytes) : bytes, images.data, images.shape, options);
+  // The ONNX model takes normalised images when the import put the normalisation in front.
+  const norm = imported.report.normalize;
+  const c = images.shape[1] ?? 1;
+  const plane = images.shape.slice(2).reduce((a, b) => a * b, 1);
+  const at = (v: number[], k: number): number => v[v.length === 1 ? 0 : k]!;
+  const onnxInput = norm === null ? images.data : images.data.map((x, i) => (x - at(norm.mean, Math.floor(i / plane) % c)) / at(norm.std, Math.floor(i / plane) % c));
+  const reference = await runOnnx(imported.report.outputActivation ? withoutFinalSoftmax(bytes) : bytes, onnxInput, images.shape, options);
   const net = networkFromImport(imported);
   let ours: Float32Array;
   try {

@@ -47,6 +47,11 @@ export interface ImportOptions {
    */
   keepFinalSoftmax?: boolean;
   /**
+   * Per-channel input normalisation the model expects (torchvision: ImageNet mean and std):
+   * an `affine` first layer computing (x − mean) / std, so the network takes raw pixels in [0, 1].
+   */
+  normalize?: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  /**
    * The value to import as the model's output: a graph output's name, or any value inside the
    * graph (a backbone cut at a layer). Default: the graph's only output.
    */
@@ -138,6 +143,7 @@ class Walker {
       removed: [],
       fused: [],
       outputActivation: null,
+      normalize: options.normalize ? { mean: [...options.normalize.mean], std: [...options.normalize.std] } : null,
     };
     this.state = {
       ir: new Ir([]),
@@ -230,8 +236,22 @@ class Walker {
     const nhwcInput =
       image && readers.length > 0 && readers.every((n) => n.op_type === 'Transpose' && n.input[0] === name && (new OpContext(n, this.state).ints('perm') ?? []).join() === '0,3,1,2');
     const onnx = nhwcInput ? [perImage[2]!, perImage[0]!, perImage[1]!] : perImage;
-    const value: DataValue = { ref: INPUT_REF, dims: onnx, layout: image ? 'nhwc' : 'plain' };
-    (this.state as { ir: Ir }).ir = new Ir(spikeliteShape(onnx, value.layout));
+    const value: { -readonly [K in keyof DataValue]: DataValue[K] } = { ref: INPUT_REF, dims: onnx, layout: image ? 'nhwc' : 'plain' };
+    const ir = new Ir(spikeliteShape(onnx, value.layout));
+    (this.state as { ir: Ir }).ir = ir;
+    const norm = this.options.normalize;
+    if (norm !== undefined) {
+      const c = onnx[0]!;
+      const bad = (v: readonly number[]): boolean => v.length !== c && v.length !== 1;
+      if (!image) throw this.fail(`normalize: the input '${name}' is not an image [N, C, H, W]`);
+      if (bad(norm.mean) || bad(norm.std)) throw this.fail(`normalize: mean has ${norm.mean.length} values and std ${norm.std.length}; the input has ${c} channels (give ${c} or 1)`);
+      if (norm.std.some((s) => !(s > 0))) throw this.fail(`normalize: std must be positive, got [${norm.std.join(', ')}]`);
+      const at = (v: readonly number[], k: number): number => v[v.length === 1 ? 0 : k]!;
+      const scale = Float32Array.from({ length: c }, (_, k) => 1 / at(norm.std, k));
+      const bias = Float32Array.from({ length: c }, (_, k) => -at(norm.mean, k) / at(norm.std, k));
+      const node = ir.emit({ kind: 'affine', shape: [c], scale: true, bias: true }, [INPUT_REF], { scale, bias }, { node: 'input normalisation', op: 'normalize' }, `${name}:normalized`);
+      value.ref = node.id;
+    }
     if (nhwcInput) {
       for (const n of readers) {
         this.nhwcTransposes.add(n);

@@ -20,6 +20,8 @@ export interface ImportReport {
   removed: Array<{ node: string; opType: string; reason: string }>;
   /** Patterns of several nodes that became one layer (x·sigmoid(x) → silu, ...). */
   fused: Array<{ layer: string; fn: string; nodes: string[] }>;
+  /** The input normalisation put in front of the model (`normalize` option), or null. */
+  normalize: { mean: number[]; std: number[] } | null;
   /** A final Softmax/LogSoftmax that was removed: the spec outputs the logits before it. */
   outputActivation: 'softmax' | 'logSoftmax' | null;
 }
