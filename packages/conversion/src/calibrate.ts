@@ -74,7 +74,7 @@ export function calibrateThresholds(net: Network, images: tf.Tensor4D, options: 
       const parts: Float32Array[][] = Array.from({ length: layers }, () => []);
       for (const b of batches) {
         tf.tidy(() => {
-          net.forwardAnn(b, { onActivation: (node, _out, input) => parts[node.index]!.push(input.dataSync() as Float32Array) });
+          net.forwardAnn(b, { release: true, onActivation: (node, _out, input) => parts[node.index]!.push(input.dataSync() as Float32Array) });
         });
       }
       return parts.map((p, i) => {

@@ -39,7 +39,9 @@ export function activationStats(net: Network, images: tf.Tensor4D, options: numb
   for (let i = 0; i < n; i += batchSize) {
     tf.tidy(() => {
       const b = tf.slice(images, [i, 0, 0, 0], [Math.min(batchSize, n - i), -1, -1, -1]);
+      // release: intermediates freed as soon as read (a 224×224 ResNet's whole pass would not fit).
       net.forwardAnn(b, {
+        release: true,
         onActivation: (node, _out, input) => {
           const a = acc[node.index]!;
           const v = input.dataSync();
