@@ -105,13 +105,12 @@ export class NirNeuronLayer implements StepNeuronLayer {
     // Coefficients in float64 from the spec's numbers; each is rounded to float32 once (step.ts).
     const kOf = (field: string) => (leaky || cuba ? values(field).map((tau) => dt / tau) : []);
     const k = kOf(tauField);
-    const times = (a: number[], b: number[]) => (a.length >= b.length ? a.map((x, j) => x * b[b.length === 1 ? 0 : j]!) : times(b, a));
+    const times = (a: number[], b: number[]): number[] => (a.length >= b.length ? a.map((x, j) => x * b[b.length === 1 ? 0 : j]!) : times(b, a));
     const vLeak = leaky || cuba ? times(k, values('vLeak')) : [0];
     let gain: number[];
     if (s.kind === 'nirThreshold') gain = [1];
     else if (leaky || cuba) gain = times(k, values('r'));
-    else if (s.kind === 'nirIf' || s.kind === 'nirI') gain = values('r').map((r) => integratorGain(r, dt, s.convention));
-    else throw new Error(`${this.name}: unknown NIR neuron kind '${s.kind}'`);
+    else gain = values('r').map((r) => integratorGain(r, dt, (s as NirIfNeuron | NirINeuron).convention));
     const kSyn = cuba ? kOf('tauSyn') : [];
     const params: NirStepParams = {
       beta: leaky || cuba ? tensor(k.map((x) => 1 - x)) : null,
