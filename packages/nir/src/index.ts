@@ -37,8 +37,12 @@ export type { NirPrimitive } from './primitives.js';
 export { nirTensor, filledTensor, tensorsEqual, isTensor, NIR_DTYPES } from './tensor.js';
 export type { NirTensor, NirDtype } from './tensor.js';
 
-// NIR neurons as spikelite neuron specs, and a small reference executor.
-export { nirNeuronSpec, isNirNeuron, neuronShape } from './neurons.js';
+// NIR graphs as spikelite SNNs, and running them.
+export { nirNeuronSpec, isNirNeuron, isSpikingNirNeuron, neuronShape } from './neurons.js';
 export type { NirNeuronNode, NirNeuronSpecOptions } from './neurons.js';
-export { runNir } from './run.js';
+export { nirToSpikelite } from './to-spikelite.js';
+export type { NirImport, NirReadout, NirToSpikeliteOptions } from './to-spikelite.js';
+export { nirNetwork, createNirSnn } from './snn.js';
+export type { CreateNirSnnOptions } from './snn.js';
+export { runNir, runNirImport } from './run.js';
 export type { RunNirOptions, RunNirResult } from './run.js';
