@@ -177,8 +177,15 @@ const IMPORTERS: { readonly [T in FlatNode['type']]?: Importer<T> } = {
     const ow = Math.floor((w + pads[2] + pads[3] - dw * (kw - 1) - 1) / sw) + 1;
     if (oh < 1 || ow < 1) ctx.fail(`the ${kh}×${kw} kernel is larger than its padded input ${fmt(x.shape)}`, 'weight');
     const padding = pads.every((p) => p === 0) ? ('valid' as const) : { top: pads[0], bottom: pads[1], left: pads[2], right: pads[3] };
-    const layer: LayerInput = { kind: 'conv2d', filters: o, kernelSize: [kh, kw], strides: [sh, sw], padding, dilations: [dh, dw], groups: n.groups, useBias: true };
-    return ctx.emit(layer, [x], [o, oh, ow], { kernel: oihwToHwio(n.weight.data, [o, ig, kh, kw]), bias: f32(n.bias) });
+    const params = { kernel: oihwToHwio(n.weight.data, [o, ig, kh, kw]), bias: f32(n.bias) };
+    const conv = (strides: [number, number], shape: number[]): Val =>
+      ctx.emit({ kind: 'conv2d', filters: o, kernelSize: [kh, kw], strides, padding, dilations: [dh, dw], groups: n.groups, useBias: true }, [x], shape, params);
+    if ((sh === 1 && sw === 1) || (dh === 1 && dw === 1)) return conv([sh, sw], [o, oh, ow]);
+    // tfjs convolves with a stride or a dilation, not both: stride 1, then keep every s-th row and column.
+    let y = conv([1, 1], [o, h + pads[0] + pads[1] - dh * (kh - 1), w + pads[2] + pads[3] - dw * (kw - 1)]);
+    if (sh > 1) y = ctx.emit({ kind: 'slice', axis: 0, start: 0, end: y.shape[1]!, step: sh }, [y], [o, oh, y.shape[2]!], {}, '#rows');
+    if (sw > 1) y = ctx.emit({ kind: 'slice', axis: 1, start: 0, end: y.shape[2]!, step: sw }, [y], [o, oh, ow], {}, '#cols');
+    return y;
   },
   SumPool2d: (n, x, ctx) => pool('sumPool', n, x, ctx),
   AvgPool2d: (n, x, ctx) => pool('avgPool', n, x, ctx),
@@ -233,8 +240,21 @@ function runOrder(nodes: ReadonlyMap<string, FlatNode>, into: ReadonlyMap<string
       if (left === 0) ready.push(to);
     }
   }
-  const stuck = [...needed].find((p) => !order.includes(p));
-  if (stuck !== undefined) fail(stuck, 'is on a cycle (a recurrent edge): the NIR → spikelite mapping runs feed-forward graphs only');
+  const done = new Set(order);
+  const stuck = [...nodes.keys()].filter((p) => needed.has(p) && !done.has(p));
+  // Name the first node (in file order) that reaches itself: one on the cycle, not one after it.
+  const reachesItself = (start: string): boolean => {
+    const seen = new Set<string>();
+    const todo = [...(outOf.get(start) ?? [])];
+    while (todo.length > 0) {
+      const p = todo.pop()!;
+      if (p === start) return true;
+      if (!seen.has(p) && !done.has(p)) seen.add(p), todo.push(...(outOf.get(p) ?? []));
+    }
+    return false;
+  };
+  const onCycle = stuck.find(reachesItself) ?? stuck[0];
+  if (onCycle !== undefined) fail(onCycle, 'is on a cycle (a recurrent edge): the NIR → spikelite mapping runs feed-forward graphs only');
   return order;
 }
 

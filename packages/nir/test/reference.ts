@@ -21,7 +21,7 @@ const arr = (t: { data: ArrayLike<number> }, n: number): Vec => {
   return d.length === 1 && n > 1 ? new Float64Array(n).fill(d[0]!) : d;
 };
 
-function conv2d(x: Vec, [c, h, w]: number[], n: Extract<NirNode, { type: 'Conv2d' }>): { y: Vec; shape: number[] } {
+function conv2d(x: Vec, [, h, w]: readonly [number, number, number], n: Extract<NirNode, { type: 'Conv2d' }>): { y: Vec; shape: number[] } {
   const [o, ig, kh, kw] = n.weight.shape as number[] as [number, number, number, number];
   const [sh, sw] = n.stride;
   const [dh, dw] = n.dilation;
@@ -53,7 +53,7 @@ function conv2d(x: Vec, [c, h, w]: number[], n: Extract<NirNode, { type: 'Conv2d
   return { y, shape: [o, oh, ow] };
 }
 
-function pool2d(x: Vec, [c, h, w]: number[], n: Extract<NirNode, { type: 'SumPool2d' | 'AvgPool2d' }>): { y: Vec; shape: number[] } {
+function pool2d(x: Vec, [c, h, w]: readonly [number, number, number], n: Extract<NirNode, { type: 'SumPool2d' | 'AvgPool2d' }>): { y: Vec; shape: number[] } {
   const [kh, kw] = n.kernel_size;
   const [sh, sw] = n.stride;
   const [ph, pw] = n.padding;
@@ -136,11 +136,11 @@ export function referenceRun(graph: NirGraph, rows: readonly (readonly number[])
           break;
         }
         case 'Conv2d':
-          out = conv2d(x, shape, node);
+          out = conv2d(x, shape as [number, number, number], node);
           break;
         case 'SumPool2d':
         case 'AvgPool2d':
-          out = pool2d(x, shape, node);
+          out = pool2d(x, shape as [number, number, number], node);
           break;
         case 'Flatten':
           out = { y: x, shape: [n] };
