@@ -18,7 +18,10 @@ import type { NirGraph } from './graph.js';
 import { hwcToChw } from './layout.js';
 import { readNir } from './read.js';
 import { runNir } from './run.js';
+import { sameGraph } from '../test/same-graph.js';
+import { exportSnnToNir } from './export.js';
 import { createNirSnn } from './snn.js';
+import { writeNir } from './write.js';
 import { nirToSpikelite } from './to-spikelite.js';
 
 const T = 30;
@@ -102,5 +105,17 @@ describe.each(['cpu', 'wasm'] as const)('cnn_sinabs.nir on event frames (%s)', (
       r.voltages[node]!.forEach((row, t) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - reference[0]!.voltages[node]![t]![j]!)))));
     }
     expect(worst).toBeLessThan(1e-4); // measured 1.2e-5
+  });
+
+  it('round-trips: NIR → spikelite → NIR gives the same graph (every node, parameter and dtype, the same edges)', async () => {
+    await initEngine({ backend });
+    const snn = createNirSnn(nirToSpikelite(graph, { convention: 'snntorch' }), { timesteps: 1 });
+    const { document, warnings } = exportSnnToNir(snn, { convention: 'snntorch', readout: 'none' });
+    snn.dispose();
+    snn.network.dispose();
+    expect(warnings).toEqual([]);
+    const back = (await readNir(await writeNir(document))).graph;
+    const normal = (g: NirGraph): NirGraph => ({ type: 'NIRGraph', nodes: g.nodes, edges: [...g.edges].sort((a, b) => a.join().localeCompare(b.join())) });
+    expect(sameGraph(normal(back), normal(graph))).toBeNull();
   });
 });

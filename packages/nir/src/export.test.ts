@@ -21,7 +21,10 @@ import { importOnnx, networkFromImport } from '@spikelite/onnx';
 import { ModelSpec, parseWith, type EncodingSpecInput, type LayerInput, type NeuronSpecInput } from '@spikelite/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NirExportError, exportSnnToNir } from './export.js';
+import type { NirGraph } from './graph.js';
 import { readNir } from './read.js';
+import { runNir } from './run.js';
+import { nirTensor } from './tensor.js';
 import { sameGraph } from '../test/same-graph.js';
 import { createNirSnn } from './snn.js';
 import { nirToSpikelite } from './to-spikelite.js';
@@ -207,6 +210,54 @@ describe.each(['cpu', 'wasm'] as const)('export → NIR file → import (%s)', (
   });
 });
 
+describe('NIR kinds back to NIR', () => {
+  beforeAll(async () => {
+    await initEngine({ backend: 'cpu' });
+  });
+
+  it('an imported CubaLIF/Threshold/LI/I graph exported at another dt and convention runs the same', async () => {
+    let seed = 9;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const t = (shape: number[], f: () => number = rand) => nirTensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f), shape);
+    const graph: NirGraph = {
+      type: 'NIRGraph',
+      nodes: {
+        in: { type: 'Input', shape: [3] },
+        lin: { type: 'Linear', weight: t([4, 3]) },
+        cuba: { type: 'CubaLIF', tau_syn: t([4], () => 2e-3 + rand() * 1e-3), tau_mem: t([4], () => 5e-3), r: t([4], () => 1.5), v_leak: t([4], () => 0.01), v_threshold: t([4], () => 0.1), v_reset: t([4], () => 0), w_in: t([4], () => 2) },
+        aff: { type: 'Affine', weight: t([4, 4]), bias: t([4], () => 0.1) },
+        thr: { type: 'Threshold', threshold: t([4], () => 0.05) },
+        lin2: { type: 'Linear', weight: t([2, 4]) },
+        li: { type: 'LI', tau: t([2], () => 4e-3), r: t([2], () => 1), v_leak: t([2], () => 0) },
+        integ: { type: 'I', r: t([2], () => 500) },
+        out: { type: 'Output', shape: [2] },
+      },
+      edges: [['in', 'lin'], ['lin', 'cuba'], ['cuba', 'aff'], ['aff', 'thr'], ['thr', 'lin2'], ['lin2', 'li'], ['li', 'integ'], ['integ', 'out']],
+    };
+    const rows = Array.from({ length: 30 }, () => [0, 1, 2].map(() => (rand() > 0.2 ? 1 : 0)));
+    const first = runNir(graph, rows, { dt: 1e-3, recordVoltages: true });
+    const snn = createNirSnn(nirToSpikelite(graph, { dt: 1e-3 }), { timesteps: 1 });
+    const { document, dt, convention } = exportSnnToNir(snn, { dt: 1e-4, convention: 'snntorch', readout: 'none' });
+    snn.dispose();
+    snn.network.dispose();
+    const written = (await readNir(await writeNir(document))).graph;
+    // dt/τ is kept (τ scaled by 1e-4/1e-3); the I's per-step gain dt·r = 0.5 becomes r = 0.5 per step.
+    const cuba = written.nodes['cuba'];
+    const integ = written.nodes['integ'];
+    if (cuba?.type !== 'CubaLIF' || integ?.type !== 'I') throw new Error('unexpected types');
+    expect(cuba.tau_mem.data[0]).toBeCloseTo(5e-4, 10);
+    expect(Array.from(integ.r.data)).toEqual([0.5, 0.5]);
+    const again = runNir(written, rows, { dt, convention, recordVoltages: true });
+    // Both spiking layers fired (a neuron that fired holds its v_reset, 0, after the step).
+    for (const node of ['cuba', 'thr']) expect(first.voltages[node]!.flat().filter((v) => v === 0).length).toBeGreaterThan(5);
+    expect(again.outputs['output']!.length).toBe(30); // the export names its Output 'output'
+    let worst = 0;
+    again.outputs['output']!.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - first.outputs['out']![i]![j]!)))));
+    expect(worst).toBeLessThan(1e-5);
+    expect(again.voltages['thr']).toEqual(first.voltages['thr']);
+  });
+});
+
 describe('export choices and refusals', () => {
   beforeAll(async () => {
     await initEngine({ backend: 'cpu' });
@@ -235,7 +286,7 @@ describe('export choices and refusals', () => {
 
   it('names the layer NIR cannot express', () => {
     const cases: Array<[SnnModel, RegExp]> = [
-      [snnOf(mlp(), { kind: 'fs', activation: 'relu' }), /^layers\.2 \(activation 'relu'\): neuron kind 'fs' cannot be written as NIR \(supported: if, lif, singleSpikeLif\)$/],
+      [snnOf(mlp(), { kind: 'fs', activation: 'relu' }), /^layers\.2 \(activation 'relu'\): neuron kind 'fs' cannot be written as NIR \(supported: if, lif, singleSpikeLif, nirLif, /],
       [snnOf(mlp(), { kind: 'general' }), /^layers\.2 \(activation 'relu'\): neuron kind 'general' cannot be written as NIR/],
       [snnOf(mlp(), { kind: 'lif', order: 'previous' }), /^layers\.2 \(activation 'relu'\): LIF with order 'previous'/],
       [snnOf(mlp([{ kind: 'maxPool', poolSize: 2 }]), { kind: 'if' }), /^layers\.0 \(maxPool\): NIR has no maxPool primitive \(convert with maxPool: "avg"/],

@@ -22,7 +22,7 @@
  * Flatten in spikelite's (H, W, C) order ('hwc') is written as NIR's (C, H, W) Flatten with
  * the next Affine's columns and any per-feature parameters permuted to match.
  */
-import { discreteToNir } from '@spikelite/neurons';
+import { discreteToNir, integratorGain, type NirNeuronSpec } from '@spikelite/neurons';
 import type { Node, SnnModel } from '@spikelite/models';
 import { NIR_CONVENTION_DEFAULT_DT, NirConvention, pair, parseWith, type EncodingSpec } from '@spikelite/schemas';
 import type { NirDocument, NirGraph, NirNode } from './graph.js';
@@ -35,6 +35,12 @@ export interface ExportSnnToNirOptions {
   readonly dt?: number;
   /** Whose reading of (τ, r) the file follows; default 'nir' (see @spikelite/neurons nir/conventions.ts). */
   readonly convention?: NirConvention;
+  /**
+   * 'integrator' (default): an `I` node with gain 1 before the Output, which then carries
+   * SnnModel's U(t). 'none': the Output takes the last layer's value as it is (what a graph
+   * read from NIR had: its spikes or membrane).
+   */
+  readonly readout?: 'integrator' | 'none';
 }
 
 export interface NirExport {
@@ -59,8 +65,8 @@ export class NirExportError extends Error {
 
 /** Encodings whose per-step input a NIR Input node can take as it is. */
 export const NIR_EXPORTABLE_ENCODINGS = ['direct', 'hybrid', 'temporal', 'frames'] as const;
-/** Neuron kinds the export writes. */
-export const NIR_EXPORTABLE_NEURONS = ['if', 'lif', 'singleSpikeLif'] as const;
+/** Neuron kinds the export writes: spikelite's own, and the NIR kinds an imported graph runs with. */
+export const NIR_EXPORTABLE_NEURONS = ['if', 'lif', 'singleSpikeLif', 'nirLif', 'nirIf', 'nirLi', 'nirI', 'nirCubaLif', 'nirCubaLi', 'nirThreshold'] as const;
 
 /** The membrane a single-spike neuron is reset to: after its spike it cannot reach θ again. */
 export const SINGLE_SPIKE_RESET = -1e30;
@@ -157,7 +163,26 @@ class Exporter {
     }
     return nirTensor(out, x.shape, dtype);
   }
+
+  /** One value per neuron (spikelite's order, or one for all) → the value's full NIR shape and order. */
+  perNeuron(node: Node, value: number | readonly number[], x: Val): NirTensor {
+    const values = typeof value === 'number' ? [value] : value;
+    const dtype = dtypeFor(values);
+    const n = sizeOf(x.shape);
+    if (values.length === 1) return filledTensor(x.shape, values[0]!, dtype);
+    if (values.length !== n) this.fail(node, `${values.length} per-neuron values for an input of ${n} neurons`);
+    const out = new Float64Array(n);
+    if (x.shape.length === 3) {
+      const [c, h, w] = x.shape as [number, number, number];
+      for (let k = 0; k < c; k++) for (let q = 0; q < h * w; q++) out[k * h * w + q] = values[q * c + k]!;
+    } else values.forEach((v, j) => (out[x.perm ? x.perm[j]! : j] = v));
+    return nirTensor(out, x.shape, dtype);
+  }
 }
+
+
+/** float32 when every value is one, else float64 (τ from a discrete leak needs the digits). */
+const dtypeFor = (values: readonly number[]): 'float32' | 'float64' => (values.every((v) => Math.fround(v) === v) ? 'float32' : 'float64');
 
 type NodeExporter<O extends Node['op']> = (node: Extract<Node, { op: O }>, ins: Val[], ex: Exporter) => Val;
 
@@ -272,6 +297,7 @@ function neuronNode(node: ActivationNode, x: Val, ex: Exporter): Val {
     ex.fail(node, `neuron kind '${spec.kind}' cannot be written as NIR (supported: ${NIR_EXPORTABLE_NEURONS.join(', ')})`);
   }
   if (layer.mode !== 'step') throw new Error('unreachable');
+  if (spec.kind.startsWith('nir')) return ex.add(node, x, nirKindNode(node, spec as NirNeuronSpec, x, ex), x.shape, x.perm);
   if (spec.kind === 'lif' && spec.order === 'previous') ex.fail(node, "LIF with order 'previous' (the spike from the last step's membrane) has no NIR form");
   const theta = layer.getParameter('threshold');
   const badTheta = theta.find((v) => !(v > 0 && Number.isFinite(v)));
@@ -309,6 +335,41 @@ function neuronNode(node: ActivationNode, x: Val, ex: Exporter): Val {
     };
   }
   return ex.add(node, x, nir, x.shape, x.perm);
+}
+
+/**
+ * A NIR-kind neuron (an imported graph's) written back: its parameters as they are, with the
+ * time constants rescaled when the export's dt differs from the neuron's (dt/τ is kept) and an
+ * integrator's r rescaled when the conventions integrate differently (its per-step gain is kept).
+ */
+function nirKindNode(node: ActivationNode, spec: NirNeuronSpec, x: Val, ex: Exporter): NirNode {
+  const p = (v: number | readonly number[]) => ex.perNeuron(node, v, x);
+  if (spec.kind === 'nirThreshold') return { type: 'Threshold', threshold: p(spec.vThreshold) };
+  const scale = ex.dt / spec.dt;
+  const tau = (v: number | readonly number[]) => p(scale === 1 ? v : typeof v === 'number' ? v * scale : v.map((t) => t * scale));
+  const sameGain = spec.dt === ex.dt && integratorGain(1, 1, spec.convention) === integratorGain(1, 1, ex.convention);
+  const gainR = (v: number | readonly number[]) => {
+    if (sameGain) return p(v);
+    const r = (g: number) => integratorGain(g, spec.dt, spec.convention) / integratorGain(1, ex.dt, ex.convention);
+    return p(typeof v === 'number' ? r(v) : v.map(r));
+  };
+  switch (spec.kind) {
+    case 'nirLif':
+      return { type: 'LIF', tau: tau(spec.tau), r: p(spec.r), v_leak: p(spec.vLeak), v_threshold: p(spec.vThreshold), v_reset: p(spec.vReset) };
+    case 'nirLi':
+      return { type: 'LI', tau: tau(spec.tau), r: p(spec.r), v_leak: p(spec.vLeak) };
+    case 'nirIf':
+      return { type: 'IF', r: gainR(spec.r), v_threshold: p(spec.vThreshold), v_reset: p(spec.vReset) };
+    case 'nirI':
+      return { type: 'I', r: gainR(spec.r) };
+    case 'nirCubaLif':
+      return {
+        type: 'CubaLIF', tau_syn: tau(spec.tauSyn), tau_mem: tau(spec.tauMem), r: p(spec.r), v_leak: p(spec.vLeak),
+        v_threshold: p(spec.vThreshold), v_reset: p(spec.vReset), w_in: p(spec.wIn),
+      };
+    case 'nirCubaLi':
+      return { type: 'CubaLI', tau_syn: tau(spec.tauSyn), tau_mem: tau(spec.tauMem), r: p(spec.r), v_leak: p(spec.vLeak), w_in: p(spec.wIn) };
+  }
 }
 
 /** The r an IF or I node needs for a per-step gain of 1 under `convention`: 1/dt or 1. */
@@ -357,11 +418,17 @@ export function exportSnnToNir(snn: SnnModel, options: ExportSnnToNirOptions = {
   }
   const out = values[values.length - 1] ?? input;
   if (out.perm !== null) throw new NirExportError('the network output is a flattened image in (H, W, C) order; NIR would hold it as (C, H, W)', null);
-  // SnnModel's readout U(t) = U(t−1) + out(t): an integrator with gain 1.
-  ex.nodes['readout'] = { type: 'I', r: filledTensor(out.shape, integratorR(dt, convention), 'float64') };
-  for (const s of out.sources) ex.edges.push([s, 'readout']);
+  const integrate = (options.readout ?? 'integrator') === 'integrator';
+  if (integrate) {
+    // SnnModel's readout U(t) = U(t−1) + out(t): an integrator with gain 1.
+    ex.nodes['readout'] = { type: 'I', r: filledTensor(out.shape, integratorR(dt, convention), 'float64') };
+    for (const s of out.sources) ex.edges.push([s, 'readout']);
+    ex.edges.push(['readout', 'output']);
+  } else {
+    if (out.sources.includes('input')) throw new NirExportError('the network output is its input: nothing to write', null);
+    for (const s of out.sources) ex.edges.push([s, 'output']);
+  }
   ex.nodes['output'] = { type: 'Output', shape: [...out.shape] };
-  ex.edges.push(['readout', 'output']);
   const graph: NirGraph = {
     type: 'NIRGraph',
     nodes: ex.nodes,
@@ -372,7 +439,7 @@ export function exportSnnToNir(snn: SnnModel, options: ExportSnnToNirOptions = {
       convention,
       timesteps: nirTensor([snn.timesteps], [], 'int64'),
       encoding: JSON.stringify(encoding),
-      readout: "the Output carries U(t), the 'readout' integrator's membrane; U(T) is the logits",
+      readout: integrate ? "the Output carries U(t), the 'readout' integrator's membrane; U(T) is the logits" : "the Output carries the last layer's value at each step; SnnModel sums it into the logits",
     },
   };
   return { document: { version: NIR_WRITE_VERSION, graph }, warnings: ex.warnings, dt, convention };
