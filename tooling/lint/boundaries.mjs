@@ -27,6 +27,14 @@ export const ALLOWED = {
   onnx: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training', 'conversion'],
   nir: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training', 'conversion'],
 };
+/**
+ * Packages a library may use in its tests only (a devDependency, imported from *.test.ts and
+ * test/ files, never from its sources): siblings whose outputs a test needs as fixtures.
+ * nir's export round trip converts an ONNX-imported network.
+ */
+export const TEST_ONLY = {
+  nir: ['onnx'],
+};
 const ONNXRUNTIME_OK = new Set(['onnx']);
 const BUILTIN = /^node:|^(fs|path|os|url|zlib|crypto|util|stream|events|child_process|worker_threads|perf_hooks|readline|assert|process)(\/|$)/;
 
@@ -67,7 +75,8 @@ for (const group of ['packages', 'apps']) {
     for (const dep of declared) {
       if (!dep.startsWith('@spikelite/') || dep === '@spikelite/tsconfig') continue;
       const target = dep.slice('@spikelite/'.length);
-      if (!isApp && !(ALLOWED[dir] ?? []).includes(target)) {
+      const testOnly = (TEST_ONLY[dir] ?? []).includes(target) && !(dep in (manifest.dependencies ?? {}));
+      if (!isApp && !(ALLOWED[dir] ?? []).includes(target) && !testOnly) {
         errors.push(`${group}/${dir}/package.json: may not depend on ${dep} (allowed: ${(ALLOWED[dir] ?? []).join(', ') || 'none'})`);
       }
       if (!isApp && existsSync(join(root, 'apps', target))) errors.push(`${group}/${dir}: a library may not depend on the app ${dep}`);
@@ -79,6 +88,9 @@ for (const group of ['packages', 'apps']) {
         const where = relative(root, file);
         if (!declared.has(name) && name !== manifest.name && !(isTest(file) && rootDev.has(name))) errors.push(`${where}: imports '${name}' which ${manifest.name}'s package.json does not declare`);
         if (name === 'onnxruntime-node' && !isApp && !ONNXRUNTIME_OK.has(dir)) errors.push(`${where}: only @spikelite/onnx may import onnxruntime-node`);
+        if (!isApp && !isTest(file) && name.startsWith('@spikelite/') && (TEST_ONLY[dir] ?? []).includes(name.slice('@spikelite/'.length))) {
+          errors.push(`${where}: imports '${name}', which ${manifest.name} may use in its tests only`);
+        }
       }
     }
   }

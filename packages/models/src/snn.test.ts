@@ -38,6 +38,22 @@ describe('SnnModel', () => {
     expect(out.logits.dataSync()[0]).toBe(4);
   });
 
+  it('onState and onOutput: the membrane after each step and the per-step output before integration', () => {
+    const snn = new SnnModel(net(), { timesteps: 4, neuron: IF as never, encoder: createEncoder({ kind: 'direct' }, { timesteps: 4 }) });
+    const x = tf.tensor4d([1, 0], [1, 1, 1, 2]);
+    const u: number[] = [];
+    const out: number[] = [];
+    for (const release of [false, true]) {
+      u.length = 0;
+      out.length = 0;
+      const r = snn.forward(x, { release, onState: (l, t, st) => (u[t] = st['u']!.dataSync()[0]!), onOutput: (t, o) => (out[t] = o.dataSync()[0]!) });
+      // u = 0.6, 1.2 → 0.2 after the soft reset, 0.8, 1.4 → 0.4 (float32); out = 2·s.
+      expect(u.map((v) => Number(v.toFixed(6)))).toEqual([0.6, 0.2, 0.8, 0.4]);
+      expect(out).toEqual([0, 2, 0, 2]);
+      tf.dispose([r.logits, r.spikeCounts]);
+    }
+  });
+
   it('release mode gives the same result and frees everything but its outputs', () => {
     const snn = new SnnModel(net(), { timesteps: 4, neuron: IF as never, encoder: createEncoder({ kind: 'direct' }, { timesteps: 4 }) });
     const x = tf.tensor4d([1, 0, 0.3, 0.2], [2, 1, 1, 2]);

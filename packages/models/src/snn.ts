@@ -41,6 +41,10 @@ export interface SnnForwardOptions {
   countInputs?: boolean;
   /** Called with every activation layer's input current at every step (threshold balancing). */
   onNeuronInput?: (layer: number, t: number, input: tf.Tensor) => void;
+  /** Called with every step neuron layer's state after each step (the membrane is `state.u`: voltage recording). */
+  onState?: (layer: number, t: number, state: NeuronState) => void;
+  /** Called with the network's output at every step, before it is added into U (per-step readouts). */
+  onOutput?: (t: number, output: tf.Tensor) => void;
 }
 
 export interface SnnForwardResult {
@@ -127,6 +131,7 @@ export class SnnModel {
         } else {
           const step = layer.step(h, states[node.index] ?? layer.initState(h.shape), t);
           states[node.index] = step.state;
+          options.onState?.(node.index, t, step.state);
           spikes = step.spikes;
           counts[node.index]!.push(tf.sum(spikes));
         }
@@ -150,6 +155,7 @@ export class SnnModel {
     const runStep = (): tf.Tensor => {
       const x = this.encoder.encode(images, t);
       const out = execute(this.network.graph, x, ctx);
+      options.onOutput?.(t, out);
       return u === null ? out : tf.add(u, out);
     };
     for (t = 0; t < T; t++) {

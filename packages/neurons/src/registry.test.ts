@@ -26,11 +26,11 @@ describe('neuron registry', () => {
     // A Record over NeuronKind: the compiler fails here when the schema gains a kind.
     const all: Record<NeuronKind, true> = {
       if: true, lif: true, singleSpikeLif: true, integrator: true, fs: true, general: true,
-      nirLif: true, nirIf: true, nirLi: true, nirI: true, nirCubaLif: true, nirCubaLi: true,
+      nirLif: true, nirIf: true, nirLi: true, nirI: true, nirCubaLif: true, nirCubaLi: true, nirThreshold: true,
     };
     expect([...NEURON_KINDS].sort()).toEqual(Object.keys(all).sort());
     for (const k of NEURON_KINDS) {
-      const spec = k === 'fs' ? { kind: k, activation: 'relu' } : k.startsWith('nir') ? { kind: k, dt: 1e-3, ...NIR_REQUIRED[k] } : { kind: k };
+      const spec = k === 'fs' ? { kind: k, activation: 'relu' } : k === 'nirThreshold' ? { kind: k } : k.startsWith('nir') ? { kind: k, dt: 1e-3, ...NIR_REQUIRED[k] } : { kind: k };
       expect(NeuronSpec.safeParse(spec).success).toBe(true);
     }
     for (const [k, def] of Object.entries(neuronRegistry)) expect(def.kind).toBe(k);
@@ -38,7 +38,7 @@ describe('neuron registry', () => {
 
   it('names the known kinds for an unknown one', () => {
     expect(() => getNeuronDefinition('izhikevich')).toThrow(
-      "unknown neuron kind 'izhikevich' (known kinds: if, lif, singleSpikeLif, integrator, fs, general, nirLif, nirIf, nirLi, nirI, nirCubaLif, nirCubaLi)",
+      "unknown neuron kind 'izhikevich' (known kinds: if, lif, singleSpikeLif, integrator, fs, general, nirLif, nirIf, nirLi, nirI, nirCubaLif, nirCubaLi, nirThreshold)",
     );
     expect(() => createNeuronLayer({ kind: 'izhikevich' } as unknown as NeuronSpecInput, ctx())).toThrow(/known kinds/);
   });

@@ -9,7 +9,7 @@ import { generalNeuron } from './general/definition.js';
 import { ifNeuron } from './if.js';
 import { integratorNeuron } from './integrator.js';
 import { lifNeuron } from './lif.js';
-import { nirCubaLiNeuron, nirCubaLifNeuron, nirIfNeuron, nirINeuron, nirLiNeuron, nirLifNeuron } from './nir/index.js';
+import { nirCubaLiNeuron, nirCubaLifNeuron, nirIfNeuron, nirINeuron, nirLiNeuron, nirLifNeuron, nirThresholdNeuron } from './nir/index.js';
 import { singleSpikeLifNeuron } from './single-spike-lif.js';
 import type { NeuronContext, NeuronDefinition, NeuronLayer } from './types.js';
 
@@ -29,6 +29,7 @@ export const neuronRegistry: { readonly [K in NeuronKind]: NeuronDefinition<K> }
   nirI: nirINeuron,
   nirCubaLif: nirCubaLifNeuron,
   nirCubaLi: nirCubaLiNeuron,
+  nirThreshold: nirThresholdNeuron,
 };
 
 /** The registered kinds, in registry order. */

@@ -7,11 +7,16 @@
  *  - spikelite_all.nir, that file written again by spikelite: h5py_all.json-style record of
  *    what h5py saw in it (spikelite_all.h5py.json) equals the layout the writer produces now,
  *    its strings are variable-length UTF-8, and a reader following the reference's rules
- *    accepts every node; the same for spikelite_all_gzip.nir (compression: 'gzip').
+ *    accepts every node; the same for spikelite_all_gzip.nir (compression: 'gzip');
+ *  - spikelite_snn.nir, a spikelite SNN exported by exportSnnToNir (test/snn-fixture.ts): h5py
+ *    saw exactly the layout and dtypes the export produces now (float64 τ and r, float32
+ *    weights and thresholds, int64 sizes, vlen UTF-8 strings) and the reference's rules accept it.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture } from '../test/fixtures.js';
+import { sameGraph } from '../test/same-graph.js';
+import { fixtureExport } from '../test/snn-fixture.js';
 import { isGroup, isStrings, type H5Group } from './hdf5.js';
 import { readNir } from './read.js';
 import { nirTree } from './write.js';
@@ -83,5 +88,19 @@ describe('layout against h5py (committed fixtures)', () => {
     expect(Object.keys(aff).sort()).toEqual(['bias', 'type', 'weight']);
     expect(aff.weight.shape).toEqual([2, 3]);
     expect(Object.keys(lif).sort()).toEqual(['r', 'tau', 'type', 'v_leak', 'v_reset', 'v_threshold']);
+  });
+
+  it('h5py saw in spikelite_snn.nir (an exported SNN) the layout and dtypes the export produces now', async () => {
+    const { document, warnings } = await fixtureExport();
+    expect(warnings).toHaveLength(1); // the soft reset of the last LIF layer
+    const seen = json('spikelite_snn.h5py.json');
+    expect(seen.referenceCheck).toEqual([]);
+    expect(withoutStorage(seen.datasets)).toEqual(view(nirTree(document)));
+    const dtypes = (suffix: string) => [...new Set(Object.entries(seen.datasets).filter(([p]) => p.endsWith(suffix)).map(([, d]) => d.dtype))];
+    expect([dtypes('/tau'), dtypes('/r'), dtypes('/weight'), dtypes('/v_threshold'), dtypes('/stride'), dtypes('/type')]).toEqual([
+      ['float64'], ['float64'], ['float32'], ['float32'], ['int64'], ['object'],
+    ]);
+    for (const s of Object.values(seen.datasets).filter((d) => d.dtype === 'object')) expect(s.string).toEqual({ encoding: 'utf-8', vlen: true });
+    expect(sameGraph((await readNir(fixture('spikelite_snn.nir'))).graph, document.graph)).toBeNull();
   });
 });

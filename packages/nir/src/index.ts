@@ -37,8 +37,24 @@ export type { NirPrimitive } from './primitives.js';
 export { nirTensor, filledTensor, tensorsEqual, isTensor, NIR_DTYPES } from './tensor.js';
 export type { NirTensor, NirDtype } from './tensor.js';
 
-// NIR neurons as spikelite neuron specs, and a small reference executor.
-export { nirNeuronSpec, isNirNeuron, neuronShape } from './neurons.js';
+// NIR graphs as spikelite SNNs, and running them.
+export { nirNeuronSpec, isNirNeuron, isSpikingNirNeuron, neuronShape } from './neurons.js';
 export type { NirNeuronNode, NirNeuronSpecOptions } from './neurons.js';
-export { runNir } from './run.js';
+export { nirToSpikelite } from './to-spikelite.js';
+export type { NirImport, NirReadout, NirToSpikeliteOptions } from './to-spikelite.js';
+export { nirNetwork, createNirSnn } from './snn.js';
+export type { CreateNirSnnOptions } from './snn.js';
+export { runNir, runNirImport } from './run.js';
 export type { RunNirOptions, RunNirResult } from './run.js';
+
+// spikelite SNN → NIR.
+export { exportSnnToNir, NirExportError, NIR_EXPORTABLE_ENCODINGS, NIR_EXPORTABLE_NEURONS, SINGLE_SPIKE_RESET } from './export.js';
+export type { ExportSnnToNirOptions, NirExport } from './export.js';
+
+// What the CLI calls: nir run, import FILE.nir, export --format nir.
+export { runNirFile, exportSnnToNirFile } from './file.js';
+export type { NirFileRun, RunNirFileOptions } from './file.js';
+export { parseNirCsv, formatNirRunCsv, nirRunColumns, formatFloat32 } from './csv.js';
+export type { NirCsv, ParseNirCsvOptions } from './csv.js';
+export { summarizeNir, formatNirSummary } from './summary.js';
+export type { NirSummary, NirNodeSummary, SummarizeNirOptions } from './summary.js';

@@ -5,15 +5,18 @@
  * caller chooses (NIR files store neither).
  */
 import type { NeuronSpecInput, NirConvention } from '@spikelite/schemas';
-import type { NirNode } from './graph.js';
-import type { NirCubaLI, NirCubaLIF, NirI, NirIF, NirLI, NirLIF } from './schema.js';
+import type { NirCubaLI, NirCubaLIF, NirI, NirIF, NirLI, NirLIF, NirThreshold } from './schema.js';
 import { sizeOf, type NirTensor } from './tensor.js';
 
-export type NirNeuronNode = NirLIF | NirIF | NirLI | NirI | NirCubaLIF | NirCubaLI;
+/** The NIR nodes that become a layer of neurons (Threshold: a stateless spiking one). */
+export type NirNeuronNode = NirLIF | NirIF | NirLI | NirI | NirCubaLIF | NirCubaLI | NirThreshold;
 
-const NEURON_TYPES = new Set<string>(['LIF', 'IF', 'LI', 'I', 'CubaLIF', 'CubaLI']);
+const NEURON_TYPES = new Set<string>(['LIF', 'IF', 'LI', 'I', 'CubaLIF', 'CubaLI', 'Threshold']);
+const SPIKING_TYPES = new Set<string>(['LIF', 'IF', 'CubaLIF', 'Threshold']);
 
-export const isNirNeuron = (node: NirNode): node is NirNeuronNode => NEURON_TYPES.has(node.type);
+export const isNirNeuron = (node: { readonly type: string }): node is NirNeuronNode => NEURON_TYPES.has(node.type);
+/** Whether a neuron node outputs spikes (else its membrane: LI, I, CubaLI). */
+export const isSpikingNirNeuron = (node: { readonly type: string }): boolean => SPIKING_TYPES.has(node.type);
 
 export interface NirNeuronSpecOptions {
   /** Seconds per step; optional only with the 'snntorch' convention (1e-4). */
@@ -65,6 +68,8 @@ const NEURON_SPECS: { readonly [T in NirNeuronNode['type']]: (node: Extract<NirN
     wIn: v(n.w_in),
   }),
   CubaLI: (n, v, b) => ({ kind: 'nirCubaLi', ...b, tauSyn: v(n.tau_syn), tauMem: v(n.tau_mem), r: v(n.r), vLeak: v(n.v_leak), wIn: v(n.w_in) }),
+  // Nothing integrates: no dt, no convention.
+  Threshold: (n, v) => ({ kind: 'nirThreshold', vThreshold: v(n.threshold) }),
 };
 
 export function nirNeuronSpec(node: NirNeuronNode, options: NirNeuronSpecOptions = {}): NeuronSpecInput {

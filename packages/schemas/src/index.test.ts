@@ -31,7 +31,7 @@ describe('index', () => {
         'SumPoolLayer', 'TensorInputShape', 'TransposeLayer', 'broadcastShapes', 'imageInput', 'inputShapeOf', 'layerOutputShape', 'outputShape', 'sliceBounds',
         // NIR neurons (nir-neuron.ts).
         'NIR_CONVENTIONS', 'NIR_CONVENTION_DEFAULT_DT', 'NirConvention', 'NirParam', 'NirTimeConstant', 'NirLifNeuron',
-        'NirIfNeuron', 'NirLiNeuron', 'NirINeuron', 'NirCubaLifNeuron', 'NirCubaLiNeuron',
+        'NirIfNeuron', 'NirLiNeuron', 'NirINeuron', 'NirCubaLifNeuron', 'NirCubaLiNeuron', 'NirThresholdNeuron',
         // Event-camera clips (encoding.ts).
         'FramesEncoding',
       ].sort(),

@@ -86,6 +86,7 @@ export {
   NirINeuron,
   NirCubaLifNeuron,
   NirCubaLiNeuron,
+  NirThresholdNeuron,
 } from './nir-neuron.js';
 
 export {

@@ -150,7 +150,7 @@ describe('NeuronSpec', () => {
 
   it('rejects an unknown neuron kind and a bad enum value', () => {
     const [line] = errorLines(NeuronSpec, { kind: 'izhikevich' });
-    expect(line).toBe('neuron: kind: unknown kind "izhikevich"; expected one of: if, lif, singleSpikeLif, fs, general, integrator, nirLif, nirIf, nirLi, nirI, nirCubaLif, nirCubaLi');
+    expect(line).toBe('neuron: kind: unknown kind "izhikevich"; expected one of: if, lif, singleSpikeLif, fs, general, integrator, nirLif, nirIf, nirLi, nirI, nirCubaLif, nirCubaLi, nirThreshold');
     expect(errorLines(NeuronSpec, { kind: 'lif', order: 'next' })).toEqual([
       'neuron: order: expected one of "current", "previous", got "next"',
     ]);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { FiniteNumber, Granularity, NonNegativeNumber, PositiveInt, PositiveNumber, ResetMode, UnitInterval } from './common.js';
-import { NirCubaLiNeuron, NirCubaLifNeuron, NirIfNeuron, NirINeuron, NirLiNeuron, NirLifNeuron } from './nir-neuron.js';
+import { NirCubaLiNeuron, NirCubaLifNeuron, NirIfNeuron, NirINeuron, NirLiNeuron, NirLifNeuron, NirThresholdNeuron } from './nir-neuron.js';
 
 // ---------------------------------------------------------------- surrogates
 
@@ -240,6 +240,7 @@ export const NeuronSpec = z.discriminatedUnion('kind', [
   NirINeuron,
   NirCubaLifNeuron,
   NirCubaLiNeuron,
+  NirThresholdNeuron,
 ]);
 export type NeuronSpec = z.infer<typeof NeuronSpec>;
 export type NeuronSpecInput = z.input<typeof NeuronSpec>;

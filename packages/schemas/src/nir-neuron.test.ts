@@ -26,4 +26,10 @@ describe('NIR neuron specs', () => {
     expect(() => parse({ kind: 'nirLif', tau: 1e-3, dt: 1e-4, convention: 'brian' })).toThrow(/neuron: convention: /);
     expect(() => parse({ kind: 'nirI', dt: 1, beta: 0.9 })).toThrow(/neuron: beta: unknown field/);
   });
+
+  it('Threshold: no dt, one threshold per neuron or for all', () => {
+    expect(parse({ kind: 'nirThreshold', vThreshold: [0.5, 1] })).toEqual({ kind: 'nirThreshold', vThreshold: [0.5, 1] });
+    expect(parse({ kind: 'nirThreshold' })).toEqual({ kind: 'nirThreshold', vThreshold: 0 });
+    expect(() => parse({ kind: 'nirThreshold', dt: 1e-3 })).toThrow(/neuron: dt: unknown field/);
+  });
 });

@@ -6,6 +6,7 @@
  *   IF       dv/dt = r·I, spike and reset as LIF;   I   the same, never spikes
  *   CubaLIF  τ_syn di/dt = −i + w_in·S;  τ_mem dv/dt = (v_leak − v) + r·i;  spike and reset
  *   CubaLI   the same, never spikes
+ *   Threshold  no state: spike when I > v_threshold (NIR's Threshold node)
  * Parameters are a number (every neuron) or an array with one value per neuron, row-major
  * over the layer's features (e.g. [H, W, C] after a conv layer in spikelite's NHWC layout).
  * `convention` names whose discretisation to follow (see @spikelite/neurons, nir/conventions.ts).
@@ -102,3 +103,7 @@ export const NirCubaLiNeuron = z
   })
   .transform(withDt);
 export type NirCubaLiNeuron = z.infer<typeof NirCubaLiNeuron>;
+
+/** NIR Threshold: stateless, s = H(I − v_threshold) at every step (no dt, no convention: nothing integrates). */
+export const NirThresholdNeuron = z.strictObject({ kind: z.literal('nirThreshold'), vThreshold: NirParam.default(0) });
+export type NirThresholdNeuron = z.infer<typeof NirThresholdNeuron>;

@@ -12,7 +12,7 @@ describe('inferred types', () => {
     const n = NeuronSpecSchema.parse({ kind: 'fs', activation: 'relu' });
     if (n.kind === 'fs') expectTypeOf(n.K).toEqualTypeOf<number>();
     if (n.kind === 'lif') expectTypeOf(n.leakMin).toEqualTypeOf<number | null>();
-    expectTypeOf<NeuronSpec['kind']>().toEqualTypeOf<'if' | 'lif' | 'singleSpikeLif' | 'fs' | 'general' | 'integrator' | 'nirLif' | 'nirIf' | 'nirLi' | 'nirI' | 'nirCubaLif' | 'nirCubaLi'>();
+    expectTypeOf<NeuronSpec['kind']>().toEqualTypeOf<'if' | 'lif' | 'singleSpikeLif' | 'fs' | 'general' | 'integrator' | 'nirLif' | 'nirIf' | 'nirLi' | 'nirI' | 'nirCubaLif' | 'nirCubaLi' | 'nirThreshold'>();
     const spec = ModelSpecSchema.parse({ input: { channels: 1, height: 1, width: 1 }, classes: 1, layers: [{ kind: 'flatten' }] });
     expectTypeOf(spec).toEqualTypeOf<ModelSpec>();
     const l = spec.layers[0] as Layer;

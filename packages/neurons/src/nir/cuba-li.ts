@@ -7,7 +7,7 @@ export const nirCubaLiNeuron: NeuronDefinition<'nirCubaLi'> = {
   description: 'NIR CubaLI: the CubaLIF without threshold; its output is v',
   create: (spec, ctx) => new NirNeuronLayer(spec, ctx),
   // Per update, from step.ts.
-  updateOps: { mul: 4, add: 5, compare: 0 },
+  updateOps: { mul: 4, add: 3, compare: 0 },
   maxSpikesPerImage: 0,
   gradedSpikes: false,
   spiking: false,

@@ -5,6 +5,7 @@ export { nirLiNeuron } from './li.js';
 export { nirINeuron } from './i.js';
 export { nirCubaLifNeuron } from './cuba-lif.js';
 export { nirCubaLiNeuron } from './cuba-li.js';
+export { nirThresholdNeuron } from './threshold.js';
 export { NirNeuronLayer } from './layer.js';
 export type { NirNeuronSpec } from './layer.js';
 export { nirNeuronStep, nirNeuronInitState } from './step.js';

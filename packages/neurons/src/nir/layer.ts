@@ -4,12 +4,12 @@
  * for the input's feature shape, and calls nirNeuronStep. Nothing trains (no variables).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { NirCubaLiNeuron, NirCubaLifNeuron, NirIfNeuron, NirINeuron, NirLiNeuron, NirLifNeuron } from '@spikelite/schemas';
+import type { NirCubaLiNeuron, NirCubaLifNeuron, NirIfNeuron, NirINeuron, NirLiNeuron, NirLifNeuron, NirThresholdNeuron } from '@spikelite/schemas';
 import type { NeuronContext, NeuronState, StepNeuronLayer, StepResult } from '../types.js';
 import { integratorGain } from './conventions.js';
 import { nirNeuronInitState, nirNeuronStep, type NirNeuronState, type NirStepParams } from './step.js';
 
-export type NirNeuronSpec = NirLifNeuron | NirIfNeuron | NirLiNeuron | NirINeuron | NirCubaLifNeuron | NirCubaLiNeuron;
+export type NirNeuronSpec = NirLifNeuron | NirIfNeuron | NirLiNeuron | NirINeuron | NirCubaLifNeuron | NirCubaLiNeuron | NirThresholdNeuron;
 type Values = number | readonly number[];
 
 /** The parameter names of each kind (the spec's fields), for get/setParameter. */
@@ -20,6 +20,7 @@ const PARAMS: { readonly [K in NirNeuronSpec['kind']]: readonly string[] } = {
   nirI: ['r'],
   nirCubaLif: ['tauSyn', 'tauMem', 'r', 'vLeak', 'vThreshold', 'vReset', 'wIn'],
   nirCubaLi: ['tauSyn', 'tauMem', 'r', 'vLeak', 'wIn'],
+  nirThreshold: ['vThreshold'],
 };
 
 export class NirNeuronLayer implements StepNeuronLayer {
@@ -96,17 +97,29 @@ export class NirNeuronLayer implements StepNeuronLayer {
     // Kept: the cache outlives the tf.tidy a model wraps around its steps; dispose() frees it.
     const tensor = (list: number[]) => tf.keep(list.length === 1 ? tf.scalar(list[0]!) : tf.tensor(list, [...features]));
     const map = (field: string, f: (x: number) => number) => tensor(values(field).map(f));
-    const dt = s.dt;
     const leaky = s.kind === 'nirLif' || s.kind === 'nirLi';
     const cuba = s.kind === 'nirCubaLif' || s.kind === 'nirCubaLi';
-    const spiking = s.kind === 'nirLif' || s.kind === 'nirIf' || s.kind === 'nirCubaLif';
+    const spiking = s.kind === 'nirLif' || s.kind === 'nirIf' || s.kind === 'nirCubaLif' || s.kind === 'nirThreshold';
+    const tauField = leaky ? 'tau' : 'tauMem';
+    const dt = s.kind === 'nirThreshold' ? 1 : s.dt;
+    // Coefficients in float64 from the spec's numbers; each is rounded to float32 once (step.ts).
+    const kOf = (field: string) => (leaky || cuba ? values(field).map((tau) => dt / tau) : []);
+    const k = kOf(tauField);
+    const times = (a: number[], b: number[]): number[] => (a.length >= b.length ? a.map((x, j) => x * b[b.length === 1 ? 0 : j]!) : times(b, a));
+    const vLeak = leaky || cuba ? times(k, values('vLeak')) : [0];
+    let gain: number[];
+    if (s.kind === 'nirThreshold') gain = [1];
+    else if (leaky || cuba) gain = times(k, values('r'));
+    else gain = values('r').map((r) => integratorGain(r, dt, (s as NirIfNeuron | NirINeuron).convention));
+    const kSyn = cuba ? kOf('tauSyn') : [];
     const params: NirStepParams = {
-      k: leaky ? map('tau', (tau) => dt / tau) : cuba ? map('tauMem', (tau) => dt / tau) : null,
-      gain: leaky || cuba ? map('r', (r) => r) : map('r', (r) => integratorGain(r, dt, s.convention)),
-      vLeak: leaky || cuba ? map('vLeak', (x) => x) : null,
+      beta: leaky || cuba ? tensor(k.map((x) => 1 - x)) : null,
+      gain: tensor(gain),
+      bias: vLeak.every((c) => c === 0) ? null : tensor(vLeak),
+      memory: s.kind !== 'nirThreshold',
       vThreshold: spiking ? map('vThreshold', (x) => x) : null,
-      vReset: spiking ? map('vReset', (x) => x) : null,
-      synapse: cuba ? { k: map('tauSyn', (tau) => dt / tau), wIn: map('wIn', (x) => x) } : null,
+      vReset: s.kind === 'nirThreshold' ? tensor([0]) : spiking ? map('vReset', (x) => x) : null,
+      synapse: cuba ? { beta: tensor(kSyn.map((x) => 1 - x)), gain: tensor(times(kSyn, values('wIn'))) } : null,
     };
     this.cache = { key, params };
     return params;
@@ -114,5 +127,5 @@ export class NirNeuronLayer implements StepNeuronLayer {
 }
 
 function tensorsOf(p: NirStepParams): tf.Tensor[] {
-  return [p.k, p.gain, p.vLeak, p.vThreshold, p.vReset, p.synapse?.k, p.synapse?.wIn].filter((t): t is tf.Tensor => t != null);
+  return [p.beta, p.gain, p.bias, p.vThreshold, p.vReset, p.synapse?.beta, p.synapse?.gain].filter((t): t is tf.Tensor => t != null);
 }

@@ -118,6 +118,33 @@ describe.each(BACKENDS)('NIR neurons on %s', (backend) => {
     });
   });
 
+  it('Threshold: no state, s = I > θ at every step', async () => {
+    await useBackend(backend);
+    // θ = [0.5, 0]: the membrane is not carried (an IF would have fired at t1 on neuron 0).
+    const { out } = run({ kind: 'nirThreshold', vThreshold: [0.5, 0] }, [[0.4, 0], [0.4, 1e-7], [0.6, -1], [0.5, 0]]);
+    expect(out).toEqual([[0, 0], [0, 1], [1, 0], [0, 0]]);
+  });
+
+  it('a discrete LIF v ← λ·v + I written as τ = dt/(1 − λ), r = τ/dt (float64) steps as exactly λ·v + I', async () => {
+    await useBackend(backend);
+    const fr = Math.fround;
+    const dt = 1e-3;
+    // Leaks down to 0.03 (where τ in float32 would already shift β by more than half an ulp) and
+    // inputs spread over five orders of magnitude.
+    const lambdas = [0.03, 0.1, 0.37, 0.5, 0.9, 0.97, 0.999].map(fr);
+    const tau = lambdas.map((l) => dt / (1 - l));
+    const r = tau.map((t) => t / dt);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const inputs = Array.from({ length: 40 }, () => lambdas.map(() => fr(rand() * 10 ** Math.floor(rand() * 2.5))));
+    const { u } = run({ kind: 'nirLif', dt, tau, r, vThreshold: 1e30 }, inputs);
+    const v = lambdas.map(() => 0);
+    inputs.forEach((x, t) => {
+      lambdas.forEach((l, j) => (v[j] = fr(fr(l * v[j]!) + x[j]!)));
+      expect(u[t]).toEqual(v);
+    });
+  });
+
   it('parameters of the feature shape, checked at initState; set/get; no tensor leak', async () => {
     await useBackend(backend);
     const layer = layerOf({ kind: 'nirLif', dt: 1, tau: 2, vThreshold: [1, 2, 3, 4, 5, 6] });
@@ -133,7 +160,7 @@ describe.each(BACKENDS)('NIR neurons on %s', (backend) => {
       state = r.state;
     }
     for (const s of Object.values(state)) s.dispose();
-    expect(tf.memory().numTensors).toBe(before + 5); // the cached coefficients (k, r, v_leak, θ, v_reset)
+    expect(tf.memory().numTensors).toBe(before + 4); // the cached coefficients (β, α, θ, v_reset; v_leak = 0 adds nothing)
     // Steps inside tf.tidy (as models run them) keep the cached coefficients alive.
     const again = layerOf({ kind: 'nirLif', dt: 1, tau: 2 });
     const s0 = again.initState([1, 2]);
