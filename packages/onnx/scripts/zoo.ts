@@ -18,7 +18,7 @@ import { compileGraph } from '@spikelite/models';
 import { checkParity, importOnnx, networkFromImport } from '../src/index.js';
 
 interface Entry {
-  file: string;
+  file?: string;
   family?: string;
   input: [number, number, number];
   opset: number;
@@ -38,7 +38,7 @@ const images = (n: number, [c, h, w]: readonly number[], seed: number): Float32A
 const rows: string[] = [];
 let pass = 0;
 for (const [key, e] of Object.entries(manifest)) {
-  const file = `${dir}/${e.file}`;
+  const file = `${dir}/${e.file ?? key}`;
   const options = e.dynamicHW ? { inputShape: e.input } : {};
   const t0 = performance.now();
   let row = `| ${e.family ?? key} | ${e.opset} | ${e.constantFolding ? 'yes' : 'no'} |`;
