@@ -91,6 +91,23 @@ function conv2d(node: NodeOf<'conv2d'>, x: tf.Tensor4D, kernel: tf.Tensor4D): tf
   const l = node.layer;
   const strides = pair(l.strides);
   const dil = pair(l.dilations);
+  if (strides.some((v) => v > 1) && dil.some((v) => v > 1)) {
+    // tfjs takes strides or dilations, not both: the dilated conv at stride 1 over the same
+    // (explicit) padding, then every stride-th output.
+    const [, H, W] = x.shape;
+    const [kh, kw] = pair(l.kernelSize);
+    const p = l.padding === 'same' ? samePads(H, W, [kh, kw], strides, dil) : l.padding === 'valid' ? { top: 0, bottom: 0, left: 0, right: 0 } : l.padding;
+    const full = conv2dOnce({ ...node, layer: { ...l, strides: 1, padding: p } }, x, kernel);
+    const [oh, ow] = node.output as [number, number, number];
+    return tf.stridedSlice(full, [0, 0, 0, 0], [full.shape[0], (oh - 1) * strides[0] + 1, (ow - 1) * strides[1] + 1, full.shape[3]], [1, strides[0], strides[1], 1]) as tf.Tensor4D;
+  }
+  return conv2dOnce(node, x, kernel);
+}
+
+function conv2dOnce(node: NodeOf<'conv2d'>, x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
+  const l = node.layer;
+  const strides = pair(l.strides);
+  const dil = pair(l.dilations);
   const pad = convPad(l.padding);
   const g = l.groups;
   if (g === 1) return tf.conv2d(x, kernel, strides, pad, 'NHWC', dil);

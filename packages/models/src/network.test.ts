@@ -88,3 +88,28 @@ describe('ceil-mode pooling (PyTorch ceil_mode)', () => {
     }
   });
 });
+
+describe('convolutions tfjs cannot run in one call', () => {
+  it('stride and dilation together equal a stride-1 dilated conv sampled every stride-th output (hand-checked on cpu)', async () => {
+    const spec = parseWith(ModelSpec, {
+      input: { channels: 2, height: 9, width: 8 },
+      layers: [{ kind: 'conv2d', filters: 3, kernelSize: 3, strides: 2, dilations: 2, padding: { top: 2, bottom: 1, left: 0, right: 2 }, useBias: false }],
+    }, 'test');
+    const net = Network.create(spec, { seed: 5 });
+    const x = tf.tensor4d(Float32Array.from({ length: 9 * 8 * 2 }, (_, i) => Math.sin(i)), [1, 9, 8, 2]);
+    const got = tf.tidy(() => net.forwardAnn(x).arraySync() as number[][][][]);
+    const k = net.params.get('layers.0.kernel').arraySync() as number[][][][];
+    const xs = x.arraySync()[0]!;
+    // out[i][j][o] = Σ x[2i + 2a − 2][2j + 2b − 0][c] · k[a][b][c][o], zero outside.
+    expect(got[0]!.length).toBe(Math.floor((9 + 3 - 5) / 2) + 1);
+    for (let i = 0; i < got[0]!.length; i++)
+      for (let j = 0; j < got[0]![0]!.length; j++)
+        for (let o = 0; o < 3; o++) {
+          let sum = 0;
+          for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let c = 0; c < 2; c++) sum += (xs[2 * i + 2 * a - 2]?.[2 * j + 2 * b]?.[c] ?? 0) * k[a]![b]![c]![o]!;
+          expect(got[0]![i]![j]![o]!).toBeCloseTo(sum, 4);
+        }
+    x.dispose();
+    net.dispose();
+  });
+});
