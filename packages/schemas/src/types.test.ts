@@ -19,7 +19,7 @@ describe('inferred types', () => {
     if (l.kind === 'residual') expectTypeOf(l.shortcut).toEqualTypeOf<Layer[]>();
     if (l.kind === 'conv2d') expectTypeOf(l.strides).toEqualTypeOf<number | [number, number]>();
     expectTypeOf<TrainConfig['batchSize']>().toEqualTypeOf<number>();
-    expectTypeOf<Shape>().toEqualTypeOf<[number, number, number] | [number]>();
+    expectTypeOf<Shape>().toEqualTypeOf<number[]>();
   });
 
   it('input types leave defaulted fields optional', () => {
