@@ -1,0 +1,51 @@
+/**
+ * `diet` (DIET-SNN, SPEC §4): the ANN (trained here from a preset or ModelSpec, or an ONNX
+ * model) → @spikelite/conversion's diet recipe (LIF neurons, λ and θ trainable, θ = scale ×
+ * calibrated threshold, direct input) → surrogate-gradient BPTT fine-tuning of weights, leaks
+ * and thresholds at T steps (`finetuneSnn`, the recipe's own plan).
+ */
+import { dietFinetunePlan } from '@spikelite/conversion';
+import type { DietRecipe } from '@spikelite/schemas';
+import { z } from 'zod';
+import { booleanField, intField, positiveField } from '../fields.js';
+import type { MethodDefinition } from '../method.js';
+import { annStageFields, batchField, calibrationFields, maxPoolField, recipeCalibration, recipeDefaults } from './shared.js';
+
+const D = recipeDefaults('diet');
+
+const schema = z.strictObject({
+  timesteps: intField('T: timesteps', D.timesteps, 1, 'T'),
+  epochs: intField('fine-tune epochs (0: the converted SNN as it is)', D.finetuneEpochs, 0),
+  lr: positiveField('fine-tune learning rate (Adam)', D.optimizer.lr),
+  amsgrad: booleanField('fine-tune with amsgrad (SPEC §4d)', D.optimizer.kind === 'adam' && D.optimizer.amsgrad),
+  scale: positiveField('threshold = scale × the calibrated threshold', D.scale),
+  ...calibrationFields('ann'),
+  ...maxPoolField,
+  ...annStageFields,
+  ...batchField,
+});
+
+export const dietMethod: MethodDefinition<typeof schema> = {
+  id: 'diet',
+  about: 'DIET-SNN: conversion onto LIF (trainable leak and threshold), then surrogate-gradient fine-tuning at T steps, direct input',
+  schema,
+  steps: { label: 'T', sweep: null },
+  models: ['onnx', 'spec'],
+  needs: (c, model) => ({ training: c.epochs > 0 || model === 'spec', calibration: true }),
+  async run(c, ctx) {
+    const net = ctx.network();
+    const annAccuracy = await ctx.annStage(net, { epochs: c.annEpochs, lr: c.annLr, batch: c.batch });
+    const { result, recipe } = await ctx.convert(
+      net,
+      {
+        kind: 'diet', timesteps: c.timesteps, scale: c.scale, calibration: recipeCalibration(c), finetuneEpochs: c.epochs,
+        optimizer: { kind: 'adam', lr: c.lr, amsgrad: c.amsgrad, weightDecay: 0 },
+      },
+      { calibrationImages: ctx.calibrationImages(c.calib), maxPool: c.maxPool, calibrationMode: c.calibration, balanceSteps: c.calibSteps },
+    );
+    const snn = result.snn;
+    const evaluated = c.epochs > 0 ? await ctx.trainSnn(snn, dietFinetunePlan(recipe as DietRecipe), { batch: c.batch }) : null;
+    ctx.log(`leak per layer: ${snn.neurons.map((n) => (n.mode === 'step' ? n.getParameter('leak').map((v) => v.toFixed(3)).join('/') : '-')).join(', ')}`);
+    return ctx.finish({ snn, net, annAccuracy, evaluated });
+  },
+};
