@@ -31,6 +31,8 @@ import {
 import { decodeModel, int64 } from './proto.js';
 
 const FIXTURES = new URL('../../../tooling/fixtures/onnx/', import.meta.url).pathname;
+/** The first 6,000 / 1,000 Fashion-MNIST images, shipped in the repository: the same images with or without Debian's set. */
+const SHIPPED = new URL('../../../apps/cli/data/fashion-mnist-mini', import.meta.url).pathname;
 const N = 128;
 const SHAPE = [N, 1, 28, 28];
 
@@ -42,7 +44,7 @@ let calibImages: tf.Tensor4D;
 
 beforeAll(async () => {
   await initEngine();
-  const data = await loadDataset('fashion-mnist', { limitTrain: 256, limitTest: N });
+  const data = await loadDataset(SHIPPED, { limitTrain: 256, limitTest: N });
   test = data.test;
   calib = data.train;
   nchw = test.images;

@@ -127,6 +127,8 @@ export function snnTarget(snn: SnnModel, loss: LossSpec, options: SnnTargetOptio
       // The encoder still holds this batch's seed: counting now counts the spikes the pass ran on.
       const inputSpikes = inputSpikesByStep(snn.encoder, images);
       const maxSpikes = sums === null ? null : tf.stack(sums.map((s) => (s === null ? tf.scalar(0) : tf.max(s))));
+      // The sums were kept out of the step scopes (tf.keep escapes every scope): free them here.
+      sums?.forEach((s) => s?.dispose());
       return { logits: out.logits, spikeCounts: out.spikeCounts, inputCounts: out.inputCounts, inputSpikes, maxSpikes };
     },
     constrain: () => snn.constrain(),

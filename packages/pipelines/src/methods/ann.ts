@@ -9,7 +9,7 @@ import type { MethodDefinition } from '../method.js';
 import { batchField } from './shared.js';
 
 const schema = z.strictObject({
-  epochs: intField('training epochs (a preset or ModelSpec; an ONNX model is evaluated as it is)', 3, 0),
+  epochs: intField('epochs of the ANN (an ONNX model: none, it is evaluated as imported)', 3, 0),
   lr: positiveField('Adam learning rate', 1e-3),
   ...batchField,
 });

@@ -9,16 +9,16 @@ import type { DietRecipe } from '@spikelite/schemas';
 import { z } from 'zod';
 import { booleanField, intField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
-import { annStageFields, batchField, calibrationFields, maxPoolField, recipeCalibration, recipeDefaults } from './shared.js';
+import { AMSGRAD_HELP, SCALE_HELP, SNN_EPOCHS_HELP, SNN_LR_HELP, TIMESTEPS_HELP, annStageFields, batchField, calibrationFields, maxPoolField, recipeCalibration, recipeDefaults } from './shared.js';
 
 const D = recipeDefaults('diet');
 
 const schema = z.strictObject({
-  timesteps: intField('T: timesteps', D.timesteps, 1, 'T'),
-  epochs: intField('fine-tune epochs (0: the converted SNN as it is)', D.finetuneEpochs, 0),
-  lr: positiveField('fine-tune learning rate (Adam)', D.optimizer.lr),
-  amsgrad: booleanField('fine-tune with amsgrad (SPEC §4d)', D.optimizer.kind === 'adam' && D.optimizer.amsgrad),
-  scale: positiveField('threshold = scale × the calibrated threshold', D.scale),
+  timesteps: intField(TIMESTEPS_HELP, D.timesteps, 1, 'T'),
+  epochs: intField(SNN_EPOCHS_HELP, D.finetuneEpochs, 0),
+  lr: positiveField(SNN_LR_HELP, D.optimizer.lr),
+  amsgrad: booleanField(AMSGRAD_HELP, D.optimizer.kind === 'adam' && D.optimizer.amsgrad),
+  scale: positiveField(SCALE_HELP, D.scale),
   ...calibrationFields('ann'),
   ...maxPoolField,
   ...annStageFields,

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { choiceField, intField, optionalIntField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
-import { annStageFields, batchField, CALIBRATION_IMAGES, maxPoolField, recipeDefaults } from './shared.js';
+import { CALIBRATION_IMAGES, CALIB_HELP, annStageFields, batchField, maxPoolField, recipeDefaults } from './shared.js';
 
 const D = recipeDefaults('fs');
 
@@ -14,7 +14,7 @@ const schema = z.strictObject({
   timesteps: optionalIntField('K: steps of every FS neuron (default: 10 ReLU, 16 SiLU, 12 sigmoid)', 1, 'K'),
   fit: choiceField(['missing', 'layer', 'samples'], 'missing', "fit coefficients only where none are published ('missing'), or every non-ReLU activation on its layer's input range ('layer') or observed inputs ('samples')"),
   reluAlpha: positiveField('ReLU: α of h = d = T = α·2^−t (outputs clipped to α(1 − 2^−K))', D.reluAlpha),
-  calib: intField("calibration images (activation statistics; 'samples' fits on them)", CALIBRATION_IMAGES, 1),
+  calib: intField(CALIB_HELP, CALIBRATION_IMAGES, 1),
   ...maxPoolField,
   ...annStageFields,
   ...batchField,

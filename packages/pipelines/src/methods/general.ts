@@ -13,16 +13,16 @@ import { NeuronSpec, OptimizerSpec, parseWith } from '@spikelite/schemas';
 import { z } from 'zod';
 import { choiceField, intField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
-import { annStageFields, batchField, calibrationFields } from './shared.js';
+import { INIT_HELP, SCALE_HELP, SNN_EPOCHS_HELP, SNN_LR_HELP, TIMESTEPS_HELP, annStageFields, batchField, calibrationFields } from './shared.js';
 
 const { calib, calibSteps, statistic, percentile } = calibrationFields('snn');
 
 const schema = z.strictObject({
-  timesteps: intField('T: timesteps (the method is defined at T = 1)', 1, 1, 'T'),
-  epochs: intField('training epochs of the SNN', 3, 0),
-  lr: positiveField('Adam learning rate of the SNN', 1e-3),
-  init: choiceField(['scratch', 'ann'], 'scratch', 'train from the random init, or from the (trained) ANN with balanced thresholds'),
-  scale: positiveField("init 'ann': V_th = scale × the balanced threshold", 0.5),
+  timesteps: intField(TIMESTEPS_HELP, 1, 1, 'T'),
+  epochs: intField(SNN_EPOCHS_HELP, 3, 0),
+  lr: positiveField(SNN_LR_HELP, 1e-3),
+  init: choiceField(['ann', 'scratch'], 'scratch', INIT_HELP),
+  scale: positiveField(SCALE_HELP, 0.5),
   calib,
   calibSteps,
   statistic,

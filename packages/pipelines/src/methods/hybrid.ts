@@ -12,20 +12,20 @@ import type { HybridRecipe } from '@spikelite/schemas';
 import { z } from 'zod';
 import { booleanField, choiceField, intField, optionalPositiveField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
-import { annStageFields, batchField, calibrationFields, maxPoolField, recipeCalibration, recipeDefaults } from './shared.js';
+import { AMSGRAD_HELP, INIT_HELP, SCALE_HELP, SNN_EPOCHS_HELP, SNN_LR_HELP, TIMESTEPS_HELP, annStageFields, batchField, calibrationFields, maxPoolField, recipeCalibration, recipeDefaults } from './shared.js';
 
 const D = recipeDefaults('hybrid');
 
 const schema = z.strictObject({
-  timesteps: intField('T: timesteps (the analog image at t = 0, temporal spikes after)', D.timesteps, 1, 'T'),
-  epochs: intField('fine-tune epochs (0: the converted SNN as it is)', D.finetuneEpochs, 0),
-  lr: positiveField('fine-tune learning rate (Adam)', D.optimizer.lr),
-  amsgrad: booleanField('fine-tune with amsgrad', D.optimizer.kind === 'adam' && D.optimizer.amsgrad),
-  scale: positiveField('threshold = scale × the calibrated threshold', D.scale),
+  timesteps: intField(TIMESTEPS_HELP, D.timesteps, 1, 'T'),
+  epochs: intField(SNN_EPOCHS_HELP, D.finetuneEpochs, 0),
+  lr: positiveField(SNN_LR_HELP, D.optimizer.lr),
+  amsgrad: booleanField(AMSGRAD_HELP, D.optimizer.kind === 'adam' && D.optimizer.amsgrad),
+  scale: positiveField(SCALE_HELP, D.scale),
   surrogate: choiceField(['linear', 'stdb'], D.surrogate, "hidden neurons' surrogate: linear γ = 0.3, masked after the spike, or the neuron's STDB variant (keeps a gradient after the spike)"),
   outThreshold: optionalPositiveField('θ_out of the spike-time loss (default: outThresholdFraction × the median max U(T) on the calibration images)'),
   outThresholdFraction: positiveField('θ_out as a fraction of the median max U(T)', D.outputThresholdFraction),
-  init: choiceField(['ann', 'scratch'], 'ann', "start from the (trained) ANN, or from the random init of its architecture"),
+  init: choiceField(['ann', 'scratch'], 'ann', INIT_HELP),
   ...calibrationFields('ann'),
   ...maxPoolField,
   ...annStageFields,

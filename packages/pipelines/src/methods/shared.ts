@@ -12,6 +12,14 @@ export function recipeDefaults<K extends ConversionRecipe['kind']>(kind: K): Ext
   return ConversionRecipe.parse({ kind }) as Extract<ConversionRecipe, { kind: K }>;
 }
 
+export const TIMESTEPS_HELP = 'T: timesteps';
+export const SCALE_HELP = 'threshold = scale × the calibrated threshold';
+export const SNN_EPOCHS_HELP = 'epochs of the SNN stage (0: none)';
+export const SNN_LR_HELP = 'Adam learning rate of the SNN stage';
+export const AMSGRAD_HELP = 'the SNN stage with amsgrad';
+export const INIT_HELP = 'start from the (trained) ANN, or from the random init of its architecture';
+export const CALIB_HELP = 'calibration images: one seeded shuffle of the training set';
+
 /** The ANN stage: how a ModelSpec (preset or spec file) is trained before conversion. An ONNX model is already trained. */
 export const annStageFields = {
   annEpochs: intField('epochs of the ANN stage (a preset or ModelSpec is trained as an ANN first; an ONNX model is trained already)', 3, 0),
@@ -27,7 +35,7 @@ export const CALIBRATION_IMAGES = calibrationDefaults.images;
 /** Threshold calibration (SPEC §4d; @spikelite/conversion `calibrateThresholds`). */
 export function calibrationFields(mode: 'ann' | 'snn') {
   return {
-    calib: intField('calibration images: one seeded shuffle of the training set', calibrationDefaults.images, 1),
+    calib: intField(CALIB_HELP, calibrationDefaults.images, 1),
     calibration: choiceField(['ann', 'snn'], mode, "thresholds from the ANN's activations + weight normalisation ('ann'), or DIET's layer-wise balancing on the SNN ('snn')"),
     calibSteps: intField("timesteps of 'snn' balancing (SPEC §4d: 100)", 100, 1, 'T'),
     statistic: choiceField(['percentile', 'max'], calibrationDefaults.statistic, 'threshold statistic of each layer\'s input'),

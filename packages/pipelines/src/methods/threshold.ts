@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import { choiceField, intField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
-import { annStageFields, batchField, calibrationFields, maxPoolField, recipeCalibration, recipeDefaults } from './shared.js';
+import { SCALE_HELP, TIMESTEPS_HELP, annStageFields, batchField, calibrationFields, maxPoolField, recipeCalibration, recipeDefaults } from './shared.js';
 
 const D = recipeDefaults('threshold');
 
 const schema = z.strictObject({
-  timesteps: intField('T: timesteps', D.timesteps, 1, 'T'),
-  scale: positiveField('threshold = scale × the calibrated statistic', D.scale),
+  timesteps: intField(TIMESTEPS_HELP, D.timesteps, 1, 'T'),
+  scale: positiveField(SCALE_HELP, D.scale),
   neuron: choiceField(['if', 'lif'], D.neuron, 'IF neurons, or LIF with λ = 1 fixed'),
   reset: choiceField(['soft', 'hard'], D.reset, 'subtract θ after a spike (soft) or reset to 0 (hard)'),
   ...calibrationFields('ann'),
