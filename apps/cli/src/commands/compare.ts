@@ -15,7 +15,7 @@ import type { RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../errors.js';
 import { recordRaster, renderHtmlReport, type ReportBundle } from '../html-report/index.js';
-import { methodConfig } from '../method-flags.js';
+import { METHOD_FLAGS, methodConfig } from '../method-flags.js';
 import { openDataRef, pipelineLog, startEngine, stderrLog } from '../setup.js';
 
 /** The ANN the main job starts from: made by tooling/fixtures/onnx/make_fixtures.py (PyTorch). */
@@ -101,6 +101,7 @@ function setFlags(raw: readonly string[] | undefined): Map<MethodId, Record<stri
     const m = /^([a-z]+)\.([a-z][a-z-]*)=(.*)$/.exec(s);
     if (m === null || !(METHOD_IDS as string[]).includes(m[1]!)) throw new CliError(`--set: expected METHOD.OPTION=VALUE with METHOD one of ${METHOD_IDS.join(', ')}, got '${s}'`);
     const id = m[1] as MethodId;
+    if (!(m[2]! in METHOD_FLAGS)) throw new CliError(`--set: ${s}: unknown option --${m[2]} (spikelite train --help lists every method's options)`);
     out.set(id, { ...out.get(id), [m[2]!]: m[3]! });
   }
   return out;

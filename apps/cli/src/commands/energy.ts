@@ -13,7 +13,7 @@
  * `command` is train | convert | eval, and the accuracy and spikes are logged on stderr.
  */
 import { accountAnnEnergy, accountEnergy, energyTable, type EnergyAccount, type EnergyReport } from '@spikelite/energy';
-import { assertFitsImages, checkpointTimesteps, hasGradedSpikes, measureRunnable, neuronUpdatesOf, openCheckpoint, runnableFromCheckpoint, runnableFromOnnx } from '@spikelite/pipelines';
+import { assertFitsImages, checkpointTimesteps, hasGradedSpikes, measureRunnable, neuronUpdatesOf, openCheckpoint, PipelineError, runnableFromCheckpoint, runnableFromOnnx } from '@spikelite/pipelines';
 import { parseWith, RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../errors.js';
@@ -60,7 +60,7 @@ export async function energyCommand(argv: string[]): Promise<EnergyReport | Ener
   const includeNeuronUpdates = f['include-neuron-updates'] === true;
   if (f.onnx !== undefined) {
     for (const flag of ['data', 'limit-test', 'timesteps'] as const) if (f[flag] !== undefined) throw new CliError(`--${flag}: not used with --onnx (an ANN has no spikes to measure)`);
-    const model = runnableFromOnnx(f.onnx);
+    const model = onnxModel(f.onnx);
     log.info(`${f.onnx}: an ANN, costed as itself; for an SNN's energy, convert it and run energy --checkpoint on the result`);
     try {
       return finish(accountAnnEnergy({ graph: model.net.graph, profile, includeNeuronUpdates }), f.json === true, f.detail === true);
@@ -110,4 +110,14 @@ function finish(account: EnergyAccount, json: boolean, detail: boolean): EnergyR
   process.stderr.write(`${energyTable(account)}\n`);
   if (!json) return null;
   return detail ? { ...account, energy } : energy;
+}
+
+/** An ONNX file as a runnable ANN; an unreadable or unsupported file is one line naming the flag. */
+function onnxModel(file: string): ReturnType<typeof runnableFromOnnx> {
+  try {
+    return runnableFromOnnx(file);
+  } catch (e) {
+    if (e instanceof PipelineError) throw new CliError(`--onnx: ${e.message}`);
+    throw e;
+  }
 }
