@@ -25,6 +25,7 @@ export const ALLOWED = {
   training: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy'],
   conversion: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training'],
   onnx: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training', 'conversion'],
+  pipelines: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training', 'conversion', 'onnx', 'nir'],
 };
 const ONNXRUNTIME_OK = new Set(['onnx']);
 const BUILTIN = /^node:|^(fs|path|os|url|zlib|crypto|util|stream|events|child_process|worker_threads|perf_hooks|readline|assert|process)(\/|$)/;

@@ -56,9 +56,9 @@ export async function cliErrorOf(p: Promise<unknown>, label = ''): Promise<strin
   try {
     await p;
   } catch (e) {
-    if (!isUserError(e)) throw new Error(`${label}: expected a user error, got ${String(e)}`);
+    if (!isUserError(e)) throw new Error(`${label}: expected a user error, got ${String(e)}`, { cause: e });
     const { line, code } = describeError(e);
-    if (code !== 2 || line.includes('\n')) throw new Error(`${label}: expected one line and exit code 2, got ${code}: ${line}`);
+    if (code !== 2 || line.includes('\n')) throw new Error(`${label}: expected one line and exit code 2, got ${code}: ${line}`, { cause: e });
     return e.message;
   }
   throw new Error(`${label}: expected a user error, the call succeeded`);

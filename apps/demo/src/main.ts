@@ -266,7 +266,12 @@ async function run(): Promise<void> {
     maxEl.innerHTML = `Max spikes of one hidden neuron on this image: <strong>${most}</strong> (per layer ${tr.maxSpikesPerNeuron.join(', ')})${singleSpike() ? ': single-spike neurons, each fires at most once' : ''}.`;
     let lo = 0;
     let hi = 0;
-    for (const row of tr.membrane) for (const v of row) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const row of tr.membrane) {
+      for (const v of row) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
     $('#energy').innerHTML = '<p class="muted">…</p>';
     $('#prediction-note').textContent = '';
     for (let t = 1; t <= tr.timesteps; t++) {

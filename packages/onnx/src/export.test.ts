@@ -115,7 +115,9 @@ describe('exportSnnToOnnx against snn.forward, 128 Fashion-MNIST test images', (
     expect(tf.memory().numTensors).toBe(tensors); // the comparison frees what it made
     // Detects a model that is not the one exported: a threshold changed after the export.
     const bytes = exportSnnToOnnx(snn);
-    snn.neurons[0]!.mode === 'step' && snn.neurons[0]!.setParameter('threshold', snn.neurons[0]!.getParameter('threshold')[0]! * 1.1);
+    const first = snn.neurons[0]!;
+    if (first.mode !== 'step') throw new Error('expected a step neuron layer');
+    first.setParameter('threshold', first.getParameter('threshold')[0]! * 1.1);
     const off = await parity(snn, bytes);
     expect(off.spikes.differing).toBeGreaterThan(1000);
     expect(off.relativeDiff).toBeGreaterThan(1e-3);

@@ -3,7 +3,7 @@
  * the first 256 training / 100 test Fashion-MNIST images, one epoch; its checkpoint read back
  * by `eval` must give the same accuracy.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunReport } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';

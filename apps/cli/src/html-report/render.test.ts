@@ -165,7 +165,7 @@ describe('the report in a real browser', () => {
           if (c.startsWith('#')) return [1, 3, 5].map((i) => Number.parseInt(c.slice(i, i + 2), 16));
           return c.match(/[\d.]+/g)!.slice(0, 3).map(Number);
         };
-        const w = window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any }; spikeliteCharts: unknown[] };
+        const w = window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown }; spikeliteCharts: unknown[] };
         const charts = chartIds.map((id) => {
           const canvas = document.getElementById(id) as HTMLCanvasElement;
           const chart = w.Chart.getChart(canvas);
