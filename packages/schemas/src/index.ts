@@ -102,7 +102,7 @@ export {
   ENERGY_PROFILES,
   DEFAULT_ENERGY_PROFILE,
 } from './energy.js';
-export type { EnergyProfileInput } from './energy.js';
+export type { EnergyProfileInput, NeuronUpdateOps } from './energy.js';
 
 export {
   RunReport,
