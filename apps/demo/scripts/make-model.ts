@@ -81,6 +81,7 @@ async function makeAsset(r: FinishedRun, run: MethodRunInput, info: ConversionIn
   const report: RunReport = r.report;
   const parsed = parseMethodRun(run);
   const c = parsed.config as Record<string, unknown>;
+  const portable = { ...parsed, model: { kind: 'onnx' as const, file: relative(root, ONNX) }, data: { ...parsed.data, name: relative(root, DATA) } };
   const model: DemoModel = {
     format: MODEL_FORMAT,
     version: 1,
@@ -101,8 +102,9 @@ async function makeAsset(r: FinishedRun, run: MethodRunInput, info: ConversionIn
       calibration: `${String(c['calib'])} shuffled images (seed ${parsed.seed + 1}) of ${relative(root, DATA)} train, ${c['calibration'] === 'snn' ? "DIET's balancing on the SNN" : 'ANN statistics + weight normalisation'}`,
       ...('epochs' in c ? { finetune: `${String(c['epochs'])} epoch(s) on the ${r.data.train.count.toLocaleString('en')} images of ${relative(root, DATA)} train, batch ${String(c['batch'])}, seed ${parsed.seed}; thresholds before it: ${info.layers.map((l) => l.threshold?.toPrecision(4)).join(', ')}` } : {}),
       notes: info.notes,
-      run: { ...parsed, model: { kind: 'onnx', file: relative(root, ONNX) }, data: { ...parsed.data, name: relative(root, DATA) } },
-      runKey: runKey(run),
+      // The run, with paths from the repository root: its key is the same on every machine.
+      run: portable,
+      runKey: runKey(portable),
       backend,
       script: 'apps/demo/scripts/make-model.ts',
     },
