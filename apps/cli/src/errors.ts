@@ -3,6 +3,19 @@ export class CliError extends Error {
   override name = 'CliError';
 }
 
+/**
+ * `fn`'s result; a library error about the user's input (PipelineError) becomes a CliError
+ * naming the flag it came from, e.g. `--checkpoint: runs/x: no such checkpoint`.
+ */
+export async function forFlag<T>(flag: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof Error && e.name === 'PipelineError') throw new CliError(`--${flag}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
 /** Exit code of a command that ran but whose check failed (import/export parity, non-finite weights). */
 export const CHECK_FAILED = 3;
 

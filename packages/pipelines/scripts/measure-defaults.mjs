@@ -6,7 +6,9 @@
  * the shipped ONNX CNN and from the fmnist-small preset (its ANN trained once, 3 epochs, and
  * shared by every preset run through `resume`). One JSON line per run on stdout.
  *
- *   pnpm --filter @spikelite/pipelines build && node packages/pipelines/scripts/measure-defaults.mjs [filter]
+ *   pnpm --filter @spikelite/pipelines build && node packages/pipelines/scripts/measure-defaults.mjs [FILTER…]
+ *
+ * A FILTER keeps the variants whose tag (`model method {config} seed S`, as printed on stderr) contains it.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,8 @@ import { runMethod, createResources } from '@spikelite/pipelines';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const ONNX = join(root, 'tooling/fixtures/onnx/fmnist-cnn-bn.onnx');
 const data = { name: join(root, 'apps/cli/data/fashion-mnist-mini') };
-const filter = process.argv[2] ?? '';
+const filters = process.argv.slice(2);
+const selected = (tag) => filters.length === 0 || filters.some((f) => tag.includes(f));
 
 const engine = await initEngine();
 const resources = createResources();
@@ -37,15 +40,16 @@ for (const model of ['onnx', 'preset']) {
 const modelRef = (m) => (m === 'onnx' ? { kind: 'onnx', file: ONNX } : { kind: 'preset', name: 'fmnist-small' });
 const quiet = { onEvent: (e) => e.type === 'log' && /θ_out|ANN test|fine-tuning/.test(e.message) && process.stderr.write(`  ${e.message}\n`) };
 
+const tagOf = (v) => `${v.model} ${v.method} ${JSON.stringify(v.config)} seed ${v.seed}`;
 // The preset's ANN, trained once (3 epochs, the ANN stage's default) and resumed by every preset run.
-if ('preset'.includes(filter) || filter === '') {
+if (variants.some((v) => v.model === 'preset' && selected(tagOf(v)))) {
   const ann = await runMethod({ method: 'ann', model: modelRef('preset'), data, config: { epochs: 3 } }, { ...quiet, resources, out: annDir });
   process.stdout.write(`${JSON.stringify({ model: 'preset', method: 'ann', config: { epochs: 3 }, seed: 0, accuracy: ann.accuracy, backend: engine.backend })}\n`);
 }
 
 for (const v of variants) {
-  const tag = `${v.model} ${v.method} ${JSON.stringify(v.config)} seed ${v.seed}`;
-  if (filter !== '' && !tag.includes(filter)) continue;
+  const tag = tagOf(v);
+  if (!selected(tag)) continue;
   process.stderr.write(`${tag}\n`);
   const r = await runMethod(
     { method: v.method, model: modelRef(v.model), data, config: v.config, seed: v.seed },

@@ -197,12 +197,6 @@ export class MethodContext {
     );
   }
 
-  /** True when <resume>/<stage> holds a checkpoint (the stage continues instead of starting over). */
-  resumes(stage: string): boolean {
-    const dir = this.stageDir(this.init.resume, stage);
-    return dir !== undefined && existsSync(join(dir, 'latest.json'));
-  }
-
   /** Writes <out>/<name> (JSON) when the run has an output directory. */
   async writeArtifact(name: string, value: unknown): Promise<void> {
     if (this.init.out === undefined) return;

@@ -34,12 +34,12 @@ export interface RunnableModel {
   dispose(): void;
 }
 
-/** The checkpoint at `path` (a run or checkpoint directory); errors name the path. */
+/** The checkpoint at `path` (a run or checkpoint directory); errors (PipelineError) name the path. */
 export async function openCheckpoint(path: string): Promise<LoadedCheckpoint> {
   try {
     return await loadCheckpoint(path);
   } catch (e) {
-    if (e instanceof CheckpointError || (e as Error).name === 'SpikeliteConfigError') throw new PipelineError(`--checkpoint: ${(e as Error).message}`);
+    if (e instanceof CheckpointError || (e as Error).name === 'SpikeliteConfigError') throw new PipelineError((e as Error).message);
     throw e;
   }
 }
@@ -59,7 +59,7 @@ export function runnableFromCheckpoint(ck: LoadedCheckpoint, timesteps = checkpo
   else {
     if (m.neuron === undefined) {
       net.dispose();
-      throw new PipelineError(`--checkpoint: ${ck.dir}: an SNN checkpoint without a neuron spec`);
+      throw new PipelineError(`${ck.dir}: an SNN checkpoint without a neuron spec`);
     }
     snn = new SnnModel(net, { timesteps, neuron: m.neuron, encoder: createEncoder(m.encoding ?? { kind: 'direct' }, { timesteps }) });
     // Evaluation only: the prediction is argmax U(T) whatever the training loss (the hybrid's
@@ -77,7 +77,7 @@ export function runnableFromCheckpoint(ck: LoadedCheckpoint, timesteps = checkpo
     const t = ck.tensors.get(name);
     if (t === undefined || t.values.length !== v.size) {
       model.dispose();
-      throw new PipelineError(`--checkpoint: ${ck.dir}: tensor '${name}' is missing or has the wrong size`);
+      throw new PipelineError(`${ck.dir}: tensor '${name}' is missing or has the wrong size`);
     }
     tf.tidy(() => v.assign(tf.tensor(t.values, v.shape)));
   }
@@ -109,7 +109,7 @@ export function assertFitsImages(model: RunnableModel, set: ImageSet, what = 'th
   const s = model.net.spec.input;
   const inShape = [s.height, s.width, s.channels].join('x');
   const dataShape = [set.height, set.width, set.channels].join('x');
-  if (inShape !== dataShape) throw new PipelineError(`--data: images are ${dataShape} but ${what} expects ${inShape}`);
+  if (inShape !== dataShape) throw new PipelineError(`images are ${dataShape} but ${what} expects ${inShape}`);
 }
 
 /** `evaluate` of the model on `set`: accuracy, spikes, input spikes, input events. */

@@ -13,10 +13,10 @@
  * `command` is train | convert | eval, and the accuracy and spikes are logged on stderr.
  */
 import { accountAnnEnergy, accountEnergy, energyTable, type EnergyAccount, type EnergyReport } from '@spikelite/energy';
-import { assertFitsImages, checkpointTimesteps, hasGradedSpikes, measureRunnable, neuronUpdatesOf, openCheckpoint, PipelineError, runnableFromCheckpoint, runnableFromOnnx } from '@spikelite/pipelines';
+import { assertFitsImages, checkpointTimesteps, hasGradedSpikes, measureRunnable, neuronUpdatesOf, openCheckpoint, runnableFromCheckpoint, runnableFromOnnx } from '@spikelite/pipelines';
 import { parseWith, RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags } from '../args.js';
-import { CliError } from '../errors.js';
+import { CliError, forFlag } from '../errors.js';
 import { backendFlag, openDataset, PROFILE_HELP, profileFlag, startEngine, stderrLog } from '../setup.js';
 
 export const ENERGY_HELP = `spikelite energy — compute energy of a checkpoint: ANN MACs vs SNN ACs/MACs from measured spikes
@@ -60,7 +60,7 @@ export async function energyCommand(argv: string[]): Promise<EnergyReport | Ener
   const includeNeuronUpdates = f['include-neuron-updates'] === true;
   if (f.onnx !== undefined) {
     for (const flag of ['data', 'limit-test', 'timesteps'] as const) if (f[flag] !== undefined) throw new CliError(`--${flag}: not used with --onnx (an ANN has no spikes to measure)`);
-    const model = onnxModel(f.onnx);
+    const model = await forFlag('onnx', () => runnableFromOnnx(f.onnx!));
     log.info(`${f.onnx}: an ANN, costed as itself; for an SNN's energy, convert it and run energy --checkpoint on the result`);
     try {
       return finish(accountAnnEnergy({ graph: model.net.graph, profile, includeNeuronUpdates }), f.json === true, f.detail === true);
@@ -70,12 +70,12 @@ export async function energyCommand(argv: string[]): Promise<EnergyReport | Ener
   }
   backendFlag(f.backend);
   // The checkpoint is plain files: a wrong path fails before the engine starts.
-  const ck = await openCheckpoint(f.checkpoint!);
+  const ck = await forFlag('checkpoint', () => openCheckpoint(f.checkpoint!));
   const engine = await startEngine(f.backend, log);
   const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest }, log);
-  const model = runnableFromCheckpoint(ck, checkpointTimesteps(ck, timesteps));
+  const model = await forFlag('checkpoint', () => runnableFromCheckpoint(ck, checkpointTimesteps(ck, timesteps)));
   try {
-    assertFitsImages(model, data.test, "the checkpoint's model");
+    await forFlag('data', () => assertFitsImages(model, data.test, "the checkpoint's model"));
     log.info(`${ck.dir}: ${model.method}, T=${model.timesteps}; measuring spikes on ${data.test.count} ${data.name} test images (${engine.backend})`);
     const result = measureRunnable(model, data.test, { onProgress: (done, total) => log.progress(`measuring spikes ${done}/${total} images`, { value: done, total }) });
     const spikes = result.perLayer?.map((l) => l.spikesPerNeuron) ?? model.net.graph.activations.map(() => 0);
@@ -112,12 +112,3 @@ function finish(account: EnergyAccount, json: boolean, detail: boolean): EnergyR
   return detail ? { ...account, energy } : energy;
 }
 
-/** An ONNX file as a runnable ANN; an unreadable or unsupported file is one line naming the flag. */
-function onnxModel(file: string): ReturnType<typeof runnableFromOnnx> {
-  try {
-    return runnableFromOnnx(file);
-  } catch (e) {
-    if (e instanceof PipelineError) throw new CliError(`--onnx: ${e.message}`);
-    throw e;
-  }
-}

@@ -2,6 +2,7 @@
 import { assertFitsImages, checkpointTimesteps, measureRunnable, openCheckpoint, runnableFromCheckpoint, runnableReport } from '@spikelite/pipelines';
 import type { RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags, required } from '../args.js';
+import { forFlag } from '../errors.js';
 import { backendFlag, openDataset, PROFILE_HELP, profileFlag, startEngine, stderrLog } from '../setup.js';
 
 export const EVAL_HELP = `spikelite eval — evaluate a checkpoint on a test set
@@ -31,12 +32,12 @@ export async function evalCommand(argv: string[]): Promise<RunReport> {
   const profile = await profileFlag(f.profile);
   backendFlag(f.backend);
   // The checkpoint is plain files: a wrong path fails before the engine starts.
-  const ck = await openCheckpoint(path);
+  const ck = await forFlag('checkpoint', () => openCheckpoint(path));
   await startEngine(f.backend, log);
   const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest }, log);
-  const model = runnableFromCheckpoint(ck, checkpointTimesteps(ck, timesteps));
+  const model = await forFlag('checkpoint', () => runnableFromCheckpoint(ck, checkpointTimesteps(ck, timesteps)));
   try {
-    assertFitsImages(model, data.test, "the checkpoint's model");
+    await forFlag('data', () => assertFitsImages(model, data.test, "the checkpoint's model"));
     const result = measureRunnable(model, data.test, { onProgress: (done, total) => log.progress(`evaluating ${done}/${total} images`, { value: done, total }) });
     log.info(`test accuracy ${(result.accuracy * 100).toFixed(2)}% on ${result.images} images${result.spikesPerNeuron === null ? '' : `, ${result.spikesPerNeuron.toFixed(3)} spikes/neuron`}`);
     return runnableReport(model, result, { dataset: { name: data.name, trainSize: 0, testSize: data.test.count }, profile, wallMs: performance.now() - t0 });

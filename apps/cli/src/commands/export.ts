@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { checkSnnParity, EXPORT_OPSET, exportSnnToOnnx, OnnxExportError, type SnnParityResult } from '@spikelite/onnx';
 import { checkpointTimesteps, openCheckpoint, runnableFromCheckpoint } from '@spikelite/pipelines';
 import { choiceFlag, intFlag, parseFlags, required } from '../args.js';
-import { CHECK_FAILED, CliError, CommandOutcome } from '../errors.js';
+import { CHECK_FAILED, CliError, CommandOutcome, forFlag } from '../errors.js';
 import { parityInputs, type ParityInputs } from '../onnx-inputs.js';
 import { backendFlag, startEngine, stderrLog } from '../setup.js';
 
@@ -65,13 +65,13 @@ export async function exportCommand(argv: string[]): Promise<ExportResult | Comm
   const out = required('out', f.out);
   const check = intFlag('check', f.check, { min: 0, fallback: 32 })!;
   backendFlag(f.backend);
-  const ck = await openCheckpoint(path);
+  const ck = await forFlag('checkpoint', () => openCheckpoint(path));
   if (ck.manifest.method === 'ann') {
     throw new CliError(`--checkpoint: ${ck.dir} holds an ANN (method ann); export writes SNNs (train one with --method diet or hybrid)`);
   }
   const engine = await startEngine(f.backend, log);
   const timesteps = checkpointTimesteps(ck, intFlag('timesteps', f.timesteps, { min: 1 }));
-  const model = runnableFromCheckpoint(ck, timesteps);
+  const model = await forFlag('checkpoint', () => runnableFromCheckpoint(ck, timesteps));
   const snn = model.snn!;
   try {
     let bytes: Uint8Array;
