@@ -51,7 +51,7 @@ interface Disposable {
 export interface ContextInit {
   method: MethodId;
   data: Dataset;
-  dataName: string;
+  dataKey: string;
   model: ResolvedModel;
   seed: number;
   profile: EnergyProfile;
@@ -111,7 +111,7 @@ export class MethodContext {
   /** The ANN's test accuracy under onnxruntime, for an ONNX model (cached per file and data); null otherwise. */
   async referenceAccuracy(): Promise<number | null> {
     if (this.model.kind !== 'onnx') return null;
-    return this.init.resources.referenceAccuracy(this.model.file, this.init.dataName, this.data.test);
+    return this.init.resources.referenceAccuracy(this.model.file, this.init.dataKey, this.data.test);
   }
 
   private stageDir(dir: string | undefined, stage: string): string | undefined {

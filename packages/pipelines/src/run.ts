@@ -41,7 +41,7 @@ export async function runMethod(input: MethodRunInput | MethodRun, options: RunO
   const data = await resources.dataset(run.data, options.openData ?? loadData);
   const model = await resolveModel(run.model, data, resources);
   const ctx = new MethodContext({
-    method: run.method, data, dataName: JSON.stringify(run.data), model, seed: run.seed, profile: await profileOf(run.energyProfile), resources,
+    method: run.method, data, dataKey: JSON.stringify(run.data), model, seed: run.seed, profile: await profileOf(run.energyProfile), resources,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.onModel ? { onModel: options.onModel } : {}),
     ...(options.out !== undefined ? { out: options.out } : {}),
