@@ -20,11 +20,11 @@ export interface MethodDefinition<S extends z.ZodObject = z.ZodObject> {
   /** The config: flat fields with their defaults and help lines (fields.ts). */
   readonly schema: S;
   /**
-   * How the method counts steps: T timesteps, or K steps per FS neuron. The config field
-   * `timesteps` holds them (absent for ann, which runs once). `sweep`: the values a comparison
-   * sweeps over when the method trains nothing (cheap), else null.
+   * How the method counts steps: T timesteps, K steps per FS neuron, or null (the ANN, which
+   * runs once): @spikelite/schemas' METHOD_STEPS. The config field `timesteps` holds them.
+   * `sweep`: the values a comparison sweeps over when the method trains nothing (cheap), else null.
    */
-  readonly steps: { label: 'T' | 'K'; sweep: readonly number[] | null };
+  readonly steps: { label: 'T' | 'K' | null; sweep: readonly number[] | null };
   /** The model sources it takes: an ONNX file (trained weights) and/or a ModelSpec or preset (trained here). */
   readonly models: ReadonlyArray<'onnx' | 'spec'>;
   needs(config: z.infer<S>, model: 'onnx' | 'spec'): MethodNeeds;

@@ -3,7 +3,7 @@
  * defaults, the conversion defaults are the recipe schemas' own, errors name the field, and
  * equal descriptions have equal keys.
  */
-import { ConversionRecipe, METHODS as REPORT_METHODS } from '@spikelite/schemas';
+import { ConversionRecipe, METHOD_STEPS, METHODS as REPORT_METHODS } from '@spikelite/schemas';
 import { describe, expect, it } from 'vitest';
 import { configFields, getMethod, METHOD_IDS, METHODS, parseMethodRun, runKey } from './index.js';
 
@@ -16,7 +16,7 @@ describe('the method registry', () => {
     for (const id of METHOD_IDS) {
       const m = getMethod(id);
       expect(m.id).toBe(id);
-      expect(['T', 'K']).toContain(m.steps.label);
+      expect([null, 'T', 'K']).toContain(m.steps.label);
       const fields = configFields(m.schema);
       expect(fields.length).toBeGreaterThan(0);
       for (const f of fields) expect(f.help.length, `${id}.${f.name}`).toBeGreaterThan(8);
@@ -43,7 +43,8 @@ describe('the method registry', () => {
   });
 
   it('how the steps are counted: K for fs; the methods that train nothing are the ones swept', () => {
-    expect(METHOD_IDS.map((id) => getMethod(id).steps.label)).toEqual(['T', 'T', 'K', 'T', 'T', 'T']);
+    expect(METHOD_IDS.map((id) => getMethod(id).steps.label)).toEqual([null, 'T', 'K', 'T', 'T', 'T']);
+    for (const id of METHOD_IDS) expect(getMethod(id).steps.label).toBe(METHOD_STEPS[id]);
     expect(METHOD_IDS.filter((id) => getMethod(id).steps.sweep !== null)).toEqual(['threshold', 'fs']);
     expect(getMethod('diet').needs(getMethod('diet').schema.parse({}), 'onnx')).toEqual({ training: true, calibration: true });
     expect(getMethod('threshold').needs(getMethod('threshold').schema.parse({}), 'onnx')).toEqual({ training: false, calibration: true });

@@ -113,6 +113,7 @@ export {
   LayerSpikes,
   LayerEnergy,
   RATIO_RELATIVE_TOLERANCE,
+  METHOD_STEPS,
 } from './report.js';
 
 export {

@@ -180,7 +180,7 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
       log.info(`${method}: ${(report.accuracy * 100).toFixed(2)}% (ANN ${((report.annAccuracy ?? 0) * 100).toFixed(2)}%), ${report.spikes.perNeuron.toFixed(3)} spikes/neuron, energy ANN/SNN ${report.energy.ratio.toFixed(2)}x (${(report.wallMs / 1000).toFixed(0)} s)`);
       // Accuracy against T (K for fs) for the methods that train nothing: cheap to sweep.
       const { steps } = getMethod(method);
-      if (steps.sweep !== null) {
+      if (steps.sweep !== null && steps.label !== null) {
         log.info(`${method}: sweeping ${steps.label} = ${steps.sweep.join(', ')} on the first ${Math.min(sweepImages, test.count)} test images`);
         const sweepRows = await sweepMethod({ ...run, data: sweepData }, steps.sweep, { resources, openData });
         sweeps.push({ method, stepsLabel: steps.label, rows: sweepRows.map((r) => ({ steps: r.steps, accuracy: r.accuracy, spikesPerNeuron: r.spikesPerNeuron, energyRatio: r.energy.ratio })) });

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { checkSnnParity, EXPORT_OPSET, exportSnnToOnnx, OnnxExportError, type SnnParityResult } from '@spikelite/onnx';
 import { checkpointTimesteps, openCheckpoint, runnableFromCheckpoint } from '@spikelite/pipelines';
+import { METHOD_STEPS } from '@spikelite/schemas';
 import { choiceFlag, intFlag, parseFlags, required } from '../args.js';
 import { CHECK_FAILED, CliError, CommandOutcome, forFlag } from '../errors.js';
 import { parityInputs, type ParityInputs } from '../onnx-inputs.js';
@@ -66,7 +67,7 @@ export async function exportCommand(argv: string[]): Promise<ExportResult | Comm
   const check = intFlag('check', f.check, { min: 0, fallback: 32 })!;
   backendFlag(f.backend);
   const ck = await forFlag('checkpoint', () => openCheckpoint(path));
-  if (ck.manifest.method === 'ann') {
+  if (METHOD_STEPS[ck.manifest.method] === null) {
     throw new CliError(`--checkpoint: ${ck.dir} holds an ANN (method ann); export writes SNNs (train one with --method diet or hybrid)`);
   }
   const engine = await startEngine(f.backend, log);

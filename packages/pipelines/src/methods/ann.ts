@@ -3,6 +3,7 @@
  * evaluated as imported, next to onnxruntime's accuracy on the same images. Costed as itself
  * (energy ratio 1).
  */
+import { METHOD_STEPS } from '@spikelite/schemas';
 import { z } from 'zod';
 import { intField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
@@ -18,7 +19,7 @@ export const annMethod: MethodDefinition<typeof schema> = {
   id: 'ann',
   about: 'the ANN alone: trained from a preset or ModelSpec, or an ONNX model evaluated as imported',
   schema,
-  steps: { label: 'T', sweep: null },
+  steps: { label: METHOD_STEPS.ann, sweep: null },
   models: ['onnx', 'spec'],
   needs: (_c, model) => ({ training: model === 'spec', calibration: false }),
   async run(c, ctx) {

@@ -6,6 +6,7 @@
  */
 import { dietFinetunePlan } from '@spikelite/conversion';
 import type { DietRecipe } from '@spikelite/schemas';
+import { METHOD_STEPS } from '@spikelite/schemas';
 import { z } from 'zod';
 import { booleanField, intField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
@@ -29,7 +30,7 @@ export const dietMethod: MethodDefinition<typeof schema> = {
   id: 'diet',
   about: 'DIET-SNN: conversion onto LIF (trainable leak and threshold), then surrogate-gradient fine-tuning at T steps, direct input',
   schema,
-  steps: { label: 'T', sweep: null },
+  steps: { label: METHOD_STEPS.diet, sweep: null },
   models: ['onnx', 'spec'],
   needs: (c, model) => ({ training: c.epochs > 0 || model === 'spec', calibration: true }),
   async run(c, ctx) {

@@ -3,6 +3,7 @@
  * becomes a K-step FS neuron; no training after conversion. A preset or ModelSpec goes
  * through the ANN stage first.
  */
+import { METHOD_STEPS } from '@spikelite/schemas';
 import { z } from 'zod';
 import { choiceField, intField, optionalIntField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
@@ -24,7 +25,7 @@ export const fsMethod: MethodDefinition<typeof schema> = {
   id: 'fs',
   about: 'few-spike conversion: every activation a K-step FS neuron fitted to it (graded spikes), no retraining',
   schema,
-  steps: { label: 'K', sweep: [4, 6, 8, 10] },
+  steps: { label: METHOD_STEPS.fs, sweep: [4, 6, 8, 10] },
   models: ['onnx', 'spec'],
   needs: (_c, model) => ({ training: model === 'spec', calibration: true }),
   async run(c, ctx) {

@@ -9,7 +9,7 @@
 import { createEncoder } from '@spikelite/encoding';
 import { calibrateThresholds, scaleOutputLayer } from '@spikelite/conversion';
 import { SnnModel } from '@spikelite/models';
-import { NeuronSpec, OptimizerSpec, parseWith } from '@spikelite/schemas';
+import { NeuronSpec, OptimizerSpec, parseWith, METHOD_STEPS } from '@spikelite/schemas';
 import { z } from 'zod';
 import { choiceField, intField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
@@ -40,7 +40,7 @@ export const generalMethod: MethodDefinition<typeof schema> = {
   id: 'general',
   about: 'general SNN at one timestep: sin/cos-projection neurons, direct input, BPTT (from scratch, or init ann)',
   schema,
-  steps: { label: 'T', sweep: null },
+  steps: { label: METHOD_STEPS.general, sweep: null },
   models: ['onnx', 'spec'],
   needs: (c, model) => ({ training: c.epochs > 0 || (model === 'spec' && c.init === 'ann'), calibration: c.init === 'ann' }),
   async run(c, ctx) {

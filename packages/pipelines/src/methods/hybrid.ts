@@ -9,6 +9,7 @@
  */
 import { deriveOutputThreshold, hybridFinetunePlan, scaleOutputLayer } from '@spikelite/conversion';
 import type { HybridRecipe } from '@spikelite/schemas';
+import { METHOD_STEPS } from '@spikelite/schemas';
 import { z } from 'zod';
 import { booleanField, choiceField, intField, optionalPositiveField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
@@ -36,7 +37,7 @@ export const hybridMethod: MethodDefinition<typeof schema> = {
   id: 'hybrid',
   about: 'single-spike hybrid encoding: analog input at t=0 then temporal spikes, single-spike neurons, spike-time + membrane fine-tune',
   schema,
-  steps: { label: 'T', sweep: null },
+  steps: { label: METHOD_STEPS.hybrid, sweep: null },
   models: ['onnx', 'spec'],
   needs: (c, model) => ({ training: c.epochs > 0 || (model === 'spec' && c.init === 'ann'), calibration: true }),
   async run(c, ctx) {

@@ -3,6 +3,7 @@
  * neurons with θ = scale × the calibrated statistic, soft reset, direct input, any T. A
  * preset or ModelSpec goes through the ANN stage first.
  */
+import { METHOD_STEPS } from '@spikelite/schemas';
 import { z } from 'zod';
 import { choiceField, intField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
@@ -25,7 +26,7 @@ export const thresholdMethod: MethodDefinition<typeof schema> = {
   id: 'threshold',
   about: 'rate conversion: IF neurons, thresholds from calibration × scale, soft reset, direct input, any T',
   schema,
-  steps: { label: 'T', sweep: [1, 2, 3, 5, 8, 16] },
+  steps: { label: METHOD_STEPS.threshold, sweep: [1, 2, 3, 5, 8, 16] },
   models: ['onnx', 'spec'],
   needs: (_c, model) => ({ training: model === 'spec', calibration: true }),
   async run(c, ctx) {
