@@ -26,6 +26,7 @@ export const ALLOWED = {
   conversion: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training'],
   onnx: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training', 'conversion'],
   nir: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training', 'conversion'],
+  pipelines: ['schemas', 'engine', 'encoding', 'neurons', 'losses', 'models', 'data', 'energy', 'training', 'conversion', 'onnx', 'nir'],
 };
 /**
  * Packages a library may use in its tests only (a devDependency, imported from *.test.ts and

@@ -8,7 +8,7 @@ import { CliError } from './errors.js';
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 export interface ParsedFlags<S extends FlagSpec> {
-  values: { [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string };
+  values: { [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : S[K]['multiple'] extends true ? string[] : string };
   positionals: string[];
 }
 

@@ -5,8 +5,9 @@
  * with its stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { CliError, describeError } from './errors.js';
+import { CliError, CommandOutcome, describeError } from './errors.js';
 import type { RunReport } from '@spikelite/schemas';
+import { setVerbose } from './verbose.js';
 
 function isRunReport(r: unknown): r is RunReport {
   return typeof r === 'object' && r !== null && (r as { schemaVersion?: unknown }).schemaVersion === 1 && 'energy' in r;
@@ -36,11 +37,11 @@ const COMMANDS: Record<string, Command> = {
     load: async () => { const m = await import('./commands/compare.js'); return { run: m.compareCommand, help: m.COMPARE_HELP }; },
   },
   train: {
-    about: 'train an ANN or an SNN (ann, diet, hybrid, general)',
+    about: 'train a model from a preset or ModelSpec with one of the methods (ann, threshold, fs, diet, hybrid, general)',
     load: async () => { const m = await import('./commands/train.js'); return { run: m.trainCommand, help: m.TRAIN_HELP }; },
   },
   convert: {
-    about: 'convert an ONNX ANN into an SNN (threshold, fs, diet, hybrid) and evaluate it',
+    about: 'convert an ONNX ANN into an SNN with one of the methods and evaluate both',
     load: async () => { const m = await import('./commands/convert.js'); return { run: m.convertCommand, help: m.CONVERT_HELP }; },
   },
   import: {
@@ -87,12 +88,24 @@ examples:
   spikelite train --method diet --ann-epochs 3 --epochs 1 --timesteps 5 --out runs/diet
   spikelite eval --checkpoint runs/diet/snn --json
 
-  --version prints the version. SPIKELITE_BACKEND=tensorflow|wasm|cpu picks the tfjs backend (as --backend).
-  Exit codes: 0 done; 2 bad flag, value or file (one line on stderr); 1 internal error.`;
+  --version prints the version. --verbose (any command) says why a faster backend did not load.
+  SPIKELITE_BACKEND=tensorflow|wasm|cpu picks the tfjs backend (as --backend).
+  Exit codes: 0 done; 2 bad flag, value or file (one line on stderr); 3 a check failed (import/export
+  parity, NaN or infinite weights); 1 internal error.`;
 
 const isHelp = (a: string): boolean => a === '--help' || a === '-h';
 
-async function main(argv: string[]): Promise<number> {
+/** Prints a command's result: its JSON with --json, a RunReport's summary without. */
+function print(result: unknown, json: boolean): void {
+  if (result === null || result === undefined) return;
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else if (isRunReport(result)) process.stdout.write(`${summarize(result)}\n`);
+}
+
+async function main(all: string[]): Promise<number> {
+  // --verbose is everyone's: taken off before the command parses its flags.
+  const argv = all.filter((a) => a !== '--verbose');
+  setVerbose(argv.length !== all.length);
   const [name, ...rest] = argv;
   if (name === undefined) {
     // Usage on stderr: an empty command line is a mistake, and stdout stays clean for pipes.
@@ -120,10 +133,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const result = await command.run(rest);
-  if (result !== null && result !== undefined) {
-    if (rest.includes('--json')) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else if (isRunReport(result)) process.stdout.write(`${summarize(result)}\n`);
+  const json = rest.includes('--json');
+  if (result instanceof CommandOutcome) {
+    print(result.value, json);
+    process.stderr.write(`${result.line}\n`);
+    return result.exitCode;
   }
+  print(result, json);
   return 0;
 }
 

@@ -1,10 +1,10 @@
 /**
- * Inputs for ONNX models run in onnxruntime: images in the NCHW layout, and the images of a
- * parity check (`import`, `export`): dataset test images when the model's input fits the
+ * The images of a parity check (`import`, `export`): dataset test images when the model's input fits the
  * dataset, else seeded random inputs with the reason recorded.
  */
 import type { ImageSet } from '@spikelite/data';
 import { createRng } from '@spikelite/engine';
+import { nhwcToNchw } from '@spikelite/onnx';
 import { CliError } from './errors.js';
 import { openDataset, type Log } from './setup.js';
 
@@ -31,17 +31,6 @@ export interface ParityInputOptions {
   defaultOptional: boolean;
   /** The reason recorded when the shapes differ; default "the model takes [C, H, W] inputs, NAME has CxHxW images". */
   misfit?: (set: ImageSet, name: string) => string;
-}
-
-/** NHWC images `from`..`from + count` of a set → NCHW (the ONNX layout). */
-export function toNchw(set: ImageSet, from: number, count: number): Float32Array {
-  const { height: H, width: W, channels: C } = set;
-  const out = new Float32Array(count * C * H * W);
-  for (let n = 0; n < count; n++) {
-    const base = (from + n) * H * W * C;
-    for (let c = 0; c < C; c++) for (let i = 0; i < H * W; i++) out[(n * C + c) * H * W + i] = set.images[base + i * C + c]!;
-  }
-  return out;
 }
 
 /** Seeded uniform [0, 1) inputs: raw-pixel-like values for any input shape. */
@@ -73,5 +62,5 @@ export async function parityInputs(o: ParityInputOptions, log: Log): Promise<{ i
   if (o.exactCount && set.count < o.count) return random(`${name} has only ${set.count} test images, the check needs ${o.count}`);
   const n = Math.min(o.count, set.count);
   // NCHW flattened per image is also the (c, h, w) order a [N, C·H·W] PyTorch model reads.
-  return { inputs: { kind: 'dataset', name, images: n }, data: toNchw(set, 0, n) };
+  return { inputs: { kind: 'dataset', name, images: n }, data: nhwcToNchw(set, 0, n) };
 }

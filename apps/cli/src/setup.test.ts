@@ -1,15 +1,9 @@
 /**
  * The CLI's Log on a fake stream: a cli-progress bar on a terminal, one overwritten line for
- * uncounted progress, and plain lines thinned to one per 30 s into a pipe or with --json;
- * and withEvalProgress, which must report batches without changing what evaluate returns.
+ * uncounted progress, and plain lines thinned to one per 30 s into a pipe or with --json.
  */
-import { createEncoder } from '@spikelite/encoding';
-import { createRng, initEngine } from '@spikelite/engine';
-import { Network, SnnModel } from '@spikelite/models';
-import { ModelSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
-import { evaluate, snnTarget, type TrainTarget } from '@spikelite/training';
 import { describe, expect, it } from 'vitest';
-import { createLog, withEvalProgress, type Log, type LogStream, type ProgressCount } from './setup.js';
+import { createLog, type LogStream, type ProgressCount } from './setup.js';
 
 function fakeStream(isTTY: boolean, columns = 100): LogStream & { out: string } {
   const s = {
@@ -93,36 +87,4 @@ describe('createLog into a pipe, and with --json', () => {
       expect(s.out).toBe('batch 1/100\ncheckpoint written\nbatch 3/100\n');
     });
   }
-});
-
-describe('withEvalProgress', () => {
-  it('reports each batch and leaves evaluate’s result unchanged (stochastic rate input included)', async () => {
-    await initEngine({ backend: 'cpu' });
-    const spec = parseWith(ModelSpec, {
-      input: { channels: 1, height: 6, width: 6 }, classes: 3,
-      layers: [{ kind: 'conv2d', filters: 3, kernelSize: 3 }, { kind: 'activation', fn: 'relu' }, { kind: 'flatten' }, { kind: 'linear', units: 3 }],
-    }, 'toy');
-    const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 0.9, threshold: 0.3 }, 'neuron');
-    const make = (): TrainTarget => {
-      const snn = new SnnModel(Network.create(spec, { seed: 4 }), { timesteps: 3, neuron, encoder: createEncoder({ kind: 'rate' }, { timesteps: 3, rng: createRng(0) }) });
-      return snnTarget(snn, { kind: 'ce', on: 'final', labelSmoothing: 0 });
-    };
-    const rng = createRng(9);
-    const count = 40;
-    const set = {
-      images: Float32Array.from({ length: count * 36 }, () => rng.next()), labels: Int32Array.from({ length: count }, () => rng.int(3)),
-      count, height: 6, width: 6, channels: 1, classes: 3,
-    };
-    const seen: Array<[string, ProgressCount | undefined]> = [];
-    const log: Log = { info: () => {}, progress: (m, c) => seen.push([m, c]), done: () => {} };
-    const plain = evaluate(make(), set, { batchSize: 16 });
-    const wrapped = evaluate(withEvalProgress(make(), count, log), set, { batchSize: 16 });
-    expect(wrapped).toEqual(plain);
-    expect(plain.spikesPerNeuron).toBeGreaterThan(0);
-    expect(seen).toEqual([
-      ['evaluating 16/40 images', { value: 16, total: 40 }],
-      ['evaluating 32/40 images', { value: 32, total: 40 }],
-      ['evaluating 40/40 images', { value: 40, total: 40 }],
-    ]);
-  });
 });

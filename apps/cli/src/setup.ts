@@ -1,15 +1,17 @@
-/** What every command needs: the engine, a dataset, a model spec, and stderr logging. */
+/** What every command needs: the engine, a dataset, flags for models and energy profiles, and stderr logging. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import { DataError, loadDataset, type Dataset, type ImageSet } from '@spikelite/data';
-import { BACKENDS, initEngine, type BackendName, type EngineInfo } from '@spikelite/engine';
-import { PRESET_NAMES, presetSpec } from '@spikelite/models';
-import { loadJsonFile, ModelSpec } from '@spikelite/schemas';
-import type { TrainTarget } from '@spikelite/training';
+import { DataError, loadDataset, type Dataset } from '@spikelite/data';
+import { ENERGY_PROFILE_NAMES, loadEnergyProfile } from '@spikelite/energy';
+import { initEngine, type EngineInfo } from '@spikelite/engine';
+import { PRESET_NAMES } from '@spikelite/models';
+import type { DataRef, ModelRefInput, PipelineEventHandler } from '@spikelite/pipelines';
+import { BACKENDS, DEFAULT_ENERGY_PROFILE, type EnergyProfile } from '@spikelite/schemas';
+import type { TrainEvent } from '@spikelite/training';
 import { SingleBar } from 'cli-progress';
 import { choiceFlag } from './args.js';
 import { CliError } from './errors.js';
+import { isVerbose } from './verbose.js';
 
 /** How far a counted piece of work is: `value` of `total` units (batches, images, steps). */
 export interface ProgressCount {
@@ -131,35 +133,40 @@ export function stderrLog(json: boolean): Log {
   return createLog({ stream: process.stderr, json });
 }
 
-/**
- * `target`, reporting every evaluated batch to `log` as counted progress (`evaluate` has no
- * callback; wrapping predict leaves its batches, seeds and results untouched).
- */
-export function withEvalProgress(target: TrainTarget, images: number, log: Log, label = 'evaluating'): TrainTarget {
-  let done = 0;
-  // Everything else passes through unchanged (targets are plain objects of closures), so
-  // fields added to TrainTarget later (e.g. inputElementsPerLayer) are not lost here.
-  return {
-    ...target,
-    predict(x, rng) {
-      const p = target.predict(x, rng);
-      done += x.shape[0] ?? 0;
-      log.progress(`${label} ${done}/${images} images`, { value: done, total: images });
-      return p;
-    },
+/** Training events as progress (a bar per epoch on a terminal) and one line per epoch and checkpoint. */
+export function trainProgress(log: Log, stage: string): (e: TrainEvent) => void {
+  return (e) => {
+    if (e.type === 'batch') {
+      const spn = e.spikesPerNeuron === null ? '' : ` spikes/neuron ${e.spikesPerNeuron.toFixed(3)}`;
+      log.progress(`${stage} epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} acc ${(e.accuracy * 100).toFixed(1)}%${spn} eta ${Math.round(e.etaMs / 1000)}s`, { value: e.batch, total: e.batches });
+    } else if (e.type === 'epoch') {
+      const m = e.metrics;
+      log.info(`${stage} epoch ${m.epoch}: train loss ${m.trainLoss?.toFixed(4)} test acc ${((m.testAccuracy ?? 0) * 100).toFixed(2)}%${m.spikesPerNeuron === undefined ? '' : ` spikes/neuron ${m.spikesPerNeuron.toFixed(3)}`} (${Math.round((m.wallMs ?? 0) / 1000)}s)`);
+    } else log.info(`${stage} checkpoint: ${e.dir}`);
+  };
+}
+
+/** A pipeline run's events on the log: lines, training progress per stage, evaluation progress (`prefix` names the run). */
+export function pipelineLog(log: Log, prefix = ''): PipelineEventHandler {
+  return (e) => {
+    if (e.type === 'log') log.info(e.message.startsWith(prefix) ? e.message : `${prefix}${e.message}`);
+    else if (e.type === 'evaluate') log.progress(`${prefix}evaluating ${e.done}/${e.total} images`, { value: e.done, total: e.total });
+    else trainProgress(log, `${prefix}${e.stage}`)(e.event);
   };
 }
 
 /** `--backend`: auto or one of the engine's backends (unset: SPIKELITE_BACKEND, else auto). */
-export function backendFlag(raw: string | undefined): BackendName | 'auto' | undefined {
+export function backendFlag(raw: string | undefined): (typeof BACKENDS)[number] | 'auto' | undefined {
   return choiceFlag('backend', raw, ['auto', ...BACKENDS] as const);
 }
 
+/** Starts the engine: one line saying which backend runs; why a better one did not load only with --verbose. */
 export async function startEngine(backend: string | undefined, log: Log): Promise<EngineInfo> {
   const chosen = backendFlag(backend);
   const info = await initEngine(chosen === undefined ? {} : { backend: chosen });
-  for (const s of info.skipped) log.info(`backend ${s.backend} unavailable: ${s.reason}`);
-  log.info(`backend: ${info.backend}`);
+  const skipped = info.skipped.map((s) => s.backend);
+  log.info(`backend: ${info.backend}${skipped.length > 0 && !isVerbose() ? ` (${skipped.join(', ')} not available; --verbose says why)` : ''}`);
+  if (isVerbose()) for (const s of info.skipped) log.info(`  backend ${s.backend} unavailable: ${s.reason}`);
   return info;
 }
 
@@ -194,16 +201,28 @@ export function checkModelFlag(model: string): void {
   throw new CliError(`--model: unknown preset '${model}' and no such file (presets: ${PRESET_NAMES.join(', ')})`);
 }
 
-/** A preset name, or a path to a ModelSpec JSON file; input shape and classes follow the dataset. */
-export async function resolveModel(model: string, data: Dataset): Promise<ModelSpec> {
-  const input = { channels: data.train.channels, height: data.train.height, width: data.train.width };
+/** `--model` as a pipeline model reference: a preset name, or a ModelSpec JSON file. */
+export function modelRef(model: string): ModelRefInput {
   checkModelFlag(model);
-  if (PRESET_NAMES.includes(model)) return presetSpec(model, { input, classes: data.train.classes });
-  return loadJsonFile(model, ModelSpec);
+  return PRESET_NAMES.includes(model) ? { kind: 'preset', name: model } : { kind: 'specFile', file: model };
 }
 
-/** Images `from` … `from + count − 1` of `set` as one NHWC tensor (the caller disposes it). */
-export function imageTensor(set: ImageSet, from = 0, count = set.count - from): tf.Tensor4D {
-  const size = set.height * set.width * set.channels;
-  return tf.tensor4d(set.images.subarray(from * size, (from + count) * size), [count, set.height, set.width, set.channels]);
+/** Loads a pipeline data reference as the CLI does (`openDataset`: the shipped subset stands in for a missing Fashion-MNIST). */
+export function openDataRef(log: Log): (ref: DataRef) => Promise<Dataset> {
+  return (ref) => openDataset(ref.name, { ...(ref.limitTrain !== undefined ? { limitTrain: ref.limitTrain } : {}), ...(ref.limitTest !== undefined ? { limitTest: ref.limitTest } : {}) }, log);
+}
+
+/** Help line of the `--profile` flag of commands that print a RunReport. */
+export const PROFILE_HELP = `--profile P          energy profile: ${ENERGY_PROFILE_NAMES.join(' (default), ')} or a JSON file
+                       { "name", "macPj", "acPj", "neuronUpdatePj"?, "memoryPj"? }`;
+
+/** `--profile P`: a built-in profile name or a profile JSON file (default cmos45nm-fp32). */
+export async function profileFlag(raw: string | undefined): Promise<EnergyProfile> {
+  if (raw === undefined) return { ...DEFAULT_ENERGY_PROFILE };
+  try {
+    return await loadEnergyProfile(raw);
+  } catch (e) {
+    if ((e as Error).name === 'SpikeliteConfigError') throw new CliError(`--profile: ${(e as Error).message}`);
+    throw e;
+  }
 }

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, describeError } from './errors.js';
+import { describeError, isUserError } from './errors.js';
 
 /** apps/cli: the spawned CLI's working directory. */
 export const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,18 +48,18 @@ export function scratchDir(name: string): string {
 }
 
 /**
- * The message of the CliError a command rejects with. Throws (failing the test) when the call
- * succeeds, rejects with anything else, or would not print as one line with exit code 2
- * (`label`, e.g. the arguments, names the case).
+ * The message of the user error (CliError, or a library's input error such as PipelineError) a
+ * command rejects with. Throws (failing the test) when the call succeeds, rejects with anything
+ * else, or would not print as one line with exit code 2 (`label`, e.g. the arguments, names the case).
  */
 export async function cliErrorOf(p: Promise<unknown>, label = ''): Promise<string> {
   try {
     await p;
   } catch (e) {
-    if (!(e instanceof CliError)) throw new Error(`${label}: expected a CliError, got ${String(e)}`);
+    if (!isUserError(e)) throw new Error(`${label}: expected a user error, got ${String(e)}`, { cause: e });
     const { line, code } = describeError(e);
-    if (code !== 2 || line.includes('\n')) throw new Error(`${label}: expected one line and exit code 2, got ${code}: ${line}`);
+    if (code !== 2 || line.includes('\n')) throw new Error(`${label}: expected one line and exit code 2, got ${code}: ${line}`, { cause: e });
     return e.message;
   }
-  throw new Error(`${label}: expected a CliError, the call succeeded`);
+  throw new Error(`${label}: expected a user error, the call succeeded`);
 }

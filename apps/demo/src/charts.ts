@@ -120,7 +120,12 @@ export function drawMembrane(canvas: HTMLCanvasElement, membrane: readonly Float
   const T = membrane.length;
   let lo = 0;
   let hi = 0;
-  for (const row of membrane) for (const v of row) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const row of membrane) {
+    for (const v of row) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
   if (hi === lo) hi = lo + 1;
   const x = (t: number): number => left + (t / T) * (w - left - right);
   const y = (v: number): number => top + (1 - (v - lo) / (hi - lo)) * (h - top - bottom);

@@ -266,7 +266,12 @@ async function run(): Promise<void> {
     maxEl.innerHTML = `Max spikes of one hidden neuron on this image: <strong>${most}</strong> (per layer ${tr.maxSpikesPerNeuron.join(', ')})${singleSpike() ? ': single-spike neurons, each fires at most once' : ''}.`;
     let lo = 0;
     let hi = 0;
-    for (const row of tr.membrane) for (const v of row) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const row of tr.membrane) {
+      for (const v of row) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
     $('#energy').innerHTML = '<p class="muted">…</p>';
     $('#prediction-note').textContent = '';
     for (let t = 1; t <= tr.timesteps; t++) {
@@ -312,8 +317,8 @@ async function start(): Promise<void> {
   const recipe = model.provenance['recipe'] as { kind?: string; scale?: number; finetuneEpochs?: number } | undefined;
   $('[data-testid=model-info]').textContent = `${model.spec.name ?? 'model'} as an SNN (${neuronName(model.neurons[0]?.kind ?? '')} neurons, ${model.encoding.kind} input), T = ${model.timesteps}: ${pct(ev.accuracy)} on ${ev.images.toLocaleString('en')} test images (ANN ${pct(ev.annAccuracy)}), ${ev.spikesPerNeuron.toFixed(3)} spikes per neuron, energy ANN/SNN ${ev.energyRatio.toFixed(2)}×`;
   const how =
-    recipe?.kind === 'hybrid'
-      ? `converted to single-spike LIF neurons with hybrid input by the hybrid recipe (T = ${model.timesteps}, thresholds × ${recipe.scale ?? 1} from ${String(model.provenance['calibration'])}, then fine-tuned with the spike-time + membrane loss: ${String(model.provenance['finetune'])})`
+    model.encoding.kind === 'hybrid'
+      ? `converted to single-spike LIF neurons with hybrid input by the hybrid recipe (T = ${model.timesteps}, thresholds × ${recipe?.scale ?? 1} from ${String(model.provenance['calibration'])}, then fine-tuned with the spike-time + membrane loss: ${String(model.provenance['finetune'])})`
       : `converted to IF neurons by threshold balancing (T = ${model.timesteps}, thresholds × ${recipe?.scale ?? 1}, ${String(model.provenance['calibration'])})`;
   $('#footer').textContent = `Model: ${String(model.provenance['onnx'])} (a PyTorch CNN, ONNX) ${how}. Made by ${String(model.provenance['script'])}. Energy: @spikelite/energy from this image's measured spikes.`;
   window.spikeliteDemo = { input: () => Array.from(input) };

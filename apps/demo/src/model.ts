@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { accountEnergy, type EnergyAccount } from '@spikelite/energy';
-import { createEncoder, NEVER, temporalSpikeTimes } from '@spikelite/encoding';
+import { createEncoder } from '@spikelite/encoding';
 import { Network, SnnModel } from '@spikelite/models';
 import { getNeuronDefinition } from '@spikelite/neurons';
 import { DEFAULT_ENERGY_PROFILE, EncodingSpec, ModelSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
@@ -149,7 +149,7 @@ export interface SnnTrace {
   inputCounts: number[];
   /** The first weight layer's input summed over the image, per step (analog steps: Σ pixel values; spike steps: spikes). */
   inputByStep: number[];
-  /** Input spikes of this image (all steps), counted from its pixels by {@link countInputSpikes}. */
+  /** Input spikes of this image: what the encoder sent into the first layer on its spike steps (binary spikes: their sum). */
   inputSpikes: number;
   /** Per hidden layer, the most spikes one neuron fired over the T steps (single-spike neurons: at most 1). */
   maxSpikesPerNeuron: number[];
@@ -164,23 +164,6 @@ export function argmax(v: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
   return best;
-}
-
-/**
- * Input spikes the model's encoder sends for one image (values in [0, 1]), counted from the
- * pixels: direct input sends none; temporal and hybrid send one spike per pixel whose spike
- * time (the encoder's own mapping, temporalSpikeTimes) falls inside the T steps: with the
- * defaults (threshold 0, tMin 1), every non-black pixel once when T > 1.
- */
-export function countInputSpikes(model: Pick<DemoModel, 'encoding' | 'timesteps'>, values: ArrayLike<number>): number {
-  const enc = model.encoding;
-  if (enc.kind === 'direct') return 0;
-  if (enc.kind === 'rate') throw new Error('model.json: encoding: rate input is stochastic; the demo counts spikes of direct, temporal and hybrid input only');
-  if (enc.kind === 'frames') throw new Error('model.json: encoding: frames input is not supported by the demo');
-  const times = temporalSpikeTimes(values, enc.kind === 'hybrid' ? enc.temporal : enc, model.timesteps);
-  let n = 0;
-  for (const t of times) if (t !== NEVER) n++;
-  return n;
 }
 
 /** Run one image (uint8 pixels, H×W×C) through the SNN, recording U(t) and every spike. */
@@ -220,7 +203,7 @@ export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise
       counts: c,
       inputCounts: Array.from({ length: weightLayers }, (_, w) => Array.from(inputCounts.subarray(w * T, (w + 1) * T)).reduce((a, v) => a + v, 0)),
       inputByStep: Array.from(inputCounts.subarray(0, T)),
-      inputSpikes: countInputSpikes(loaded.model, input),
+      inputSpikes: Array.from(inputCounts.subarray(0, T)).reduce((a, v, t) => a + (loaded.snn.encoder.isAnalog(t) ? 0 : v), 0),
       maxSpikesPerNeuron,
       predictionByStep,
       prediction: predictionByStep[T - 1]!,

@@ -1,11 +1,12 @@
 /**
  * Pieces of the single-spike hybrid method (SPEC §1) that belong to conversion and are
- * shared by the `hybrid` recipe and `spikelite train --method hybrid`: θ_out of the
+ * shared by the `hybrid` recipe and @spikelite/pipelines' hybrid and general methods: θ_out of the
  * spike-time loss, the output-layer rescale, and the input spikes the encoder emits.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encoder } from '@spikelite/encoding';
 import type { SnnModel } from '@spikelite/models';
+import { inputSpikesByStep } from '@spikelite/training';
 
 /** θ_out = this fraction of the median (over calibration images) of the largest output potential U(T). */
 export const OUTPUT_THRESHOLD_FRACTION = 0.5;
@@ -63,22 +64,18 @@ export function scaleOutputLayer(snn: SnnModel): number | null {
 
 /**
  * Spikes per input element per image that `encoder` emits on its spike (non-analog) steps,
- * measured on `images`: the `inputSpikesPerElement` of the energy report.
+ * measured on `images` with @spikelite/training's `inputSpikesByStep` (the counter `evaluate`
+ * uses; stochastic encoders with batch seed 0). RunReports count the input spikes of the
+ * evaluated images themselves (`evaluate(...).input`); this is the estimate `convert` keeps in
+ * `info.input` from the calibration images.
  */
 export function measureInputSpikes(encoder: Encoder, images: tf.Tensor4D, batchSize = 500): number {
   let total = 0;
   const n = images.shape[0];
   for (let i = 0; i < n; i += batchSize) {
     const b = Math.min(batchSize, n - i);
-    const x = tf.slice(images, [i, 0, 0, 0], [b, -1, -1, -1]);
     if (encoder.stochastic) encoder.beginBatch(0);
-    for (let t = 0; t < encoder.timesteps; t++) {
-      if (encoder.isAnalog(t)) continue;
-      const s = encoder.encode(x, t);
-      total += tf.tidy(() => tf.sum(tf.abs(s)).dataSync()[0]!);
-      s.dispose();
-    }
-    x.dispose();
+    total += tf.tidy(() => tf.sum(inputSpikesByStep(encoder, tf.slice(images, [i, 0, 0, 0], [b, -1, -1, -1]))).dataSync()[0]!);
   }
   return total / images.size;
 }

@@ -10,7 +10,7 @@
  * counted and reported separately, and enter `energy` only with `includeNeuronUpdates`.
  */
 import { GRAPH_INPUT, shapeSize, type CompiledGraph, type Source } from '@spikelite/models';
-import { pair, type EnergyProfile } from '@spikelite/schemas';
+import { pair, type EnergyProfile, type NeuronUpdateOps } from '@spikelite/schemas';
 
 export interface LayerOps {
   layer: string;
@@ -23,15 +23,8 @@ export interface LayerOps {
   snnPj: number;
 }
 
-/**
- * Operations one neuron performs per update (the same shape as `NeuronDefinition.updateOps`
- * of @spikelite/neurons, which this package may not import: callers pass the numbers in).
- */
-export interface NeuronUpdateOps {
-  readonly mul: number;
-  readonly add: number;
-  readonly compare: number;
-}
+/** Operations one neuron performs per update (the type @spikelite/neurons declares its kinds' `updateOps` with). */
+export type { NeuronUpdateOps };
 
 /** One activation layer's neurons: ops per update and updates per image. */
 export interface LayerUpdates {

@@ -9,9 +9,11 @@ import '@tensorflow/tfjs-backend-cpu';
 // registers them cannot be loaded by Node (extensionless imports); the union package's
 // Node bundle registers them in tfjs-core's global registry, and bundlers resolve its ESM.
 import '@tensorflow/tfjs';
+import { BACKENDS } from '@spikelite/schemas';
 import { registerSpikeliteKernels } from './kernels/register.js';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+// One list of backends: the one a RunReport's `backend` is checked against.
+export { BACKENDS };
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface EngineOptions {

@@ -4,7 +4,7 @@
  * that holds its parameters (tf.Variables) and calls a pure step function.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { NeuronSpec } from '@spikelite/schemas';
+import type { NeuronSpec, NeuronUpdateOps } from '@spikelite/schemas';
 
 /**
  * A neuron population's state between timesteps: named tensors, readonly. Every kind has
@@ -75,12 +75,8 @@ export interface BlockNeuronLayer {
 
 export type NeuronLayer = StepNeuronLayer | BlockNeuronLayer;
 
-/** Operations one neuron performs per update, for energy accounting (`@spikelite/energy`). */
-export interface NeuronUpdateOps {
-  readonly mul: number;
-  readonly add: number;
-  readonly compare: number;
-}
+/** Operations one neuron performs per update, for energy accounting (`@spikelite/energy`); one type, in @spikelite/schemas. */
+export type { NeuronUpdateOps };
 
 /** Everything training, conversion and energy accounting need to know of a neuron kind. */
 export interface NeuronDefinition<K extends NeuronSpec['kind'] = NeuronSpec['kind']> {

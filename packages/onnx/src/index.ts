@@ -4,8 +4,10 @@
 export { importOnnx, readModel, SUPPORTED_OPS, SUPPORTED_OPSETS } from './import.js';
 export type { ImportOptions, ImportReport, OnnxImport } from './import.js';
 export { OnnxImportError, OnnxExportError } from './errors.js';
-export { runOnnx, checkParity, networkFromImport, forwardImported } from './parity.js';
-export type { OnnxRunOptions, OnnxRunResult, ParityImages, ParityOptions, ParityResult } from './parity.js';
+export { runOnnx, checkParity, networkFromImport, forwardImported, nonFiniteWeights } from './parity.js';
+export type { NonFiniteWeight, OnnxRunOptions, OnnxRunResult, ParityImages, ParityOptions, ParityResult } from './parity.js';
+export { OnnxReference, nhwcToNchw } from './reference.js';
+export type { NhwcImages, ReferenceOptions, ReferenceOutput } from './reference.js';
 export { summarizeImport, formatSummary } from './summary.js';
 export type { ImportSummary, LayerSummary } from './summary.js';
 export { encodeModel } from './proto.js';

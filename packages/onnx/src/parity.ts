@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import * as ort from 'onnxruntime-node';
 import { currentBackend } from '@spikelite/engine';
 import { Network } from '@spikelite/models';
 import { importOnnx, type ImportOptions, type OnnxImport } from './import.js';
 import { decodeModel, encodeDecodedModel } from './proto.js';
+import { OnnxReference } from './reference.js';
 
 export interface OnnxRunOptions {
   /** onnxruntime intra-op threads (default 1: the machines are shared; results do not depend on it). */
@@ -47,19 +47,36 @@ export async function runOnnx(
   shape: readonly number[],
   options: OnnxRunOptions = {},
 ): Promise<OnnxRunResult> {
-  const threads = options.threads ?? 1;
-  const session = await ort.InferenceSession.create(modelBytes(source), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const reference = await OnnxReference.open(modelBytes(source), { logits: false, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
   try {
-    const inputName = session.inputNames[0];
-    const outputName = session.outputNames[0];
-    if (inputName === undefined || outputName === undefined) throw new Error('runOnnx: the model has no input or output');
-    const result = await session.run({ [inputName]: new ort.Tensor('float32', input, [...shape]) });
-    const out = result[outputName];
-    if (out === undefined || out.type !== 'float32') throw new Error(`runOnnx: output '${outputName}' is not float32`);
-    return { output: Float32Array.from(out.data as Float32Array), shape: out.dims.map(Number) };
+    return await reference.runRaw(input, shape);
   } finally {
-    await session.release();
+    await reference.close();
   }
+}
+
+/** An imported weight tensor holding NaN or ±Infinity values. */
+export interface NonFiniteWeight {
+  /** The spikelite parameter (`layers.0.kernel`; a folded BatchNorm shows in the kernel and bias it was folded into). */
+  name: string;
+  nan: number;
+  infinite: number;
+  size: number;
+}
+
+/** Every imported weight tensor with NaN or infinite values (none: an empty list). */
+export function nonFiniteWeights(imported: OnnxImport): NonFiniteWeight[] {
+  const out: NonFiniteWeight[] = [];
+  for (const [name, values] of imported.weights) {
+    let nan = 0;
+    let infinite = 0;
+    for (const v of values) {
+      if (Number.isNaN(v)) nan++;
+      else if (!Number.isFinite(v)) infinite++;
+    }
+    if (nan + infinite > 0) out.push({ name, nan, infinite, size: values.length });
+  }
+  return out;
 }
 
 /** A Network with the imported weights (the caller disposes it). */
@@ -109,8 +126,10 @@ export interface ParityResult {
   relativeDiff: number;
   /** Fraction of images whose top-1 class agrees (null when the output is not [N, classes]). */
   top1Agreement: number | null;
-  /** relativeDiff ≤ tolerance. */
+  /** relativeDiff ≤ tolerance, and every weight finite. */
   ok: boolean;
+  /** Weight tensors with NaN or infinite values (the check fails when there is one). */
+  nonFinite: NonFiniteWeight[];
   tolerance: number;
   onnx: Float32Array;
   spikelite: Float32Array;
@@ -167,6 +186,7 @@ export async function checkParity(source: string | Uint8Array, images: ParityIma
   const span = max - min;
   const relativeDiff = span > 0 ? maxAbsDiff / span : maxAbsDiff === 0 ? 0 : Infinity;
   const tolerance = options.tolerance ?? 1e-4;
+  const nonFinite = nonFiniteWeights(imported);
   const classes = imported.spec.classes;
   let agree: number | null = null;
   if (classes !== undefined) {
@@ -181,7 +201,8 @@ export async function checkParity(source: string | Uint8Array, images: ParityIma
     outputRange: { min, max, span },
     relativeDiff,
     top1Agreement: agree,
-    ok: relativeDiff <= tolerance,
+    ok: relativeDiff <= tolerance && nonFinite.length === 0,
+    nonFinite,
     tolerance,
     onnx: reference.output,
     spikelite: ours,

@@ -23,7 +23,7 @@ export type CalibrationSpec = z.infer<typeof CalibrationSpec>;
  */
 export const DIET_THRESHOLD_SCALE = 0.2;
 
-/** Threshold scale of the hybrid recipe (measured on fmnist-small at T = 5: apps/cli/METHODS.md). */
+/** Threshold scale of the hybrid recipe (measured on fmnist-small at T = 5: packages/pipelines/METHODS.md). */
 export const HYBRID_THRESHOLD_SCALE = 0.5;
 
 /** SPEC §4d: the DIET SNN fine-tune uses Adam (amsgrad), lr 1e-4, no weight decay. */
@@ -100,7 +100,7 @@ export type DietRecipe = z.infer<typeof DietRecipe>;
  * on single-spike LIF neurons, hybrid input (analog at t = 0, one temporal spike per pixel
  * after), then a fine-tune with the spike-time + membrane loss. SPEC §1d: "start from the
  * DIET settings"; the defaults that differ from DIET's were measured on Fashion-MNIST
- * (apps/cli/METHODS.md): θ scale 0.5, lr 5e-4, the masked linear surrogate.
+ * (packages/pipelines/METHODS.md): θ scale 0.5, lr 5e-4, the masked linear surrogate.
  */
 export const HybridRecipe = z.strictObject({
   kind: z.literal('hybrid'),

@@ -16,6 +16,16 @@ export const EnergyProfile = z.strictObject({
 export type EnergyProfile = z.infer<typeof EnergyProfile>;
 export type EnergyProfileInput = z.input<typeof EnergyProfile>;
 
+/**
+ * Operations one neuron performs per update: declared by each neuron kind (@spikelite/neurons
+ * `updateOps`) and costed by @spikelite/energy, which may not import the neurons.
+ */
+export interface NeuronUpdateOps {
+  readonly mul: number;
+  readonly add: number;
+  readonly compare: number;
+}
+
 /** Horowitz, ISSCC 2014, 45 nm CMOS, FP32: MAC 4.6 pJ (3.7 + 0.9), AC 0.9 pJ. DIET uses this set. */
 export const CMOS45NM_FP32: Readonly<EnergyProfile> = Object.freeze({
   name: 'cmos45nm-fp32',

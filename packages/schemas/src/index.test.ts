@@ -18,7 +18,7 @@ describe('index', () => {
         'FS_ACTIVATIONS', 'FS_DEFAULT_K', 'FastSigmoidSurrogate', 'FlattenLayer', 'FsActivation', 'FsCoefficients',
         'FsFitLoss', 'FsNeuron', 'FsRecipe', 'GeneralNeuron', 'GlobalAvgPoolLayer', 'Granularity', 'HYBRID_THRESHOLD_SCALE', 'HybridEncoding',
         'HybridRecipe', 'IfNeuron', 'InputShape', 'IntOrPair', 'IntegratorNeuron', 'LAYER_KINDS', 'Layer',
-        'LayerEnergy', 'LayerSpikes', 'LifNeuron', 'LinearLayer', 'LinearSurrogate', 'LossSpec', 'METHODS',
+        'LayerEnergy', 'LayerSpikes', 'LifNeuron', 'LinearLayer', 'LinearSurrogate', 'LossSpec', 'METHODS', 'METHOD_STEPS',
         'MaxPoolLayer', 'Method', 'ModelSpec', 'NeuronSpec', 'OptimizerSpec', 'OptimizerState', 'PoolPadding',
         'RATIO_RELATIVE_TOLERANCE', 'RUN_COMMANDS', 'RateEncoding', 'RectangularSurrogate', 'ResetMode',
         'ResidualLayer', 'RunCommand', 'RunReport', 'ScheduleSpec', 'SgdOptimizer', 'SingleSpikeLifNeuron', 'SpikeCountLoss',

@@ -138,7 +138,7 @@ export {
   ENERGY_PROFILES,
   DEFAULT_ENERGY_PROFILE,
 } from './energy.js';
-export type { EnergyProfileInput } from './energy.js';
+export type { EnergyProfileInput, NeuronUpdateOps } from './energy.js';
 
 export {
   RunReport,
@@ -149,6 +149,7 @@ export {
   LayerSpikes,
   LayerEnergy,
   RATIO_RELATIVE_TOLERANCE,
+  METHOD_STEPS,
 } from './report.js';
 
 export {

@@ -16,6 +16,12 @@ export const METHODS = ['ann', 'diet', 'hybrid', 'general', 'threshold', 'fs'] a
 export const Method = z.enum(METHODS);
 export type Method = z.infer<typeof Method>;
 
+/**
+ * What a method's RunReport `timesteps` counts: T timesteps, K steps per FS neuron, or nothing
+ * (null: the ANN itself, costed as itself). The one place the T/K label is decided.
+ */
+export const METHOD_STEPS: { readonly [M in Method]: 'T' | 'K' | null } = { ann: null, threshold: 'T', fs: 'K', diet: 'T', hybrid: 'T', general: 'T' };
+
 /** Relative tolerance of the `energy.ratio = annPj / snnPj` check. */
 export const RATIO_RELATIVE_TOLERANCE = 1e-9;
 

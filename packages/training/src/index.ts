@@ -1,7 +1,9 @@
-export { train, evaluate } from './trainer.js';
-export type { TrainEvent, TrainOptions, TrainResult, EvalResult } from './trainer.js';
+export { train } from './trainer.js';
+export type { TrainEvent, TrainOptions, TrainResult } from './trainer.js';
+export { evaluate, inputSpikesByStep } from './evaluate.js';
+export type { EvalResult, EvaluateOptions, InputMeasurement } from './evaluate.js';
 export { annTarget, snnTarget } from './target.js';
-export type { TrainTarget, Prediction, SnnTargetOptions } from './target.js';
+export type { TrainTarget, Prediction, PredictOptions, SnnTargetOptions } from './target.js';
 export { createOptimizer } from './optimizer.js';
 export type { Optimizer } from './optimizer.js';
 export { learningRate } from './schedule.js';

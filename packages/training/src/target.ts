@@ -7,6 +7,7 @@ import type { Rng } from '@spikelite/engine';
 import { createLoss } from '@spikelite/losses';
 import type { Network, SnnModel } from '@spikelite/models';
 import type { LossSpec } from '@spikelite/schemas';
+import { inputSpikesByStep } from './evaluate.js';
 
 export interface Prediction {
   logits: tf.Tensor;
@@ -14,6 +15,15 @@ export interface Prediction {
   spikeCounts: tf.Tensor | null;
   /** Sum of each weight layer's input per step, over the batch: [weightLayers, T] (SNN only). */
   inputCounts?: tf.Tensor | null;
+  /** Input spikes per step, over the batch: [T], 0 on analog steps (SNN only; see `inputSpikesByStep`). */
+  inputSpikes?: tf.Tensor | null;
+  /** Per activation layer, the most spikes one neuron fired for one image of the batch: [layers] (on request). */
+  maxSpikes?: tf.Tensor | null;
+}
+
+export interface PredictOptions {
+  /** Also measure `Prediction.maxSpikes`. */
+  maxSpikesPerNeuron?: boolean;
 }
 
 export interface TrainTarget {
@@ -28,8 +38,10 @@ export interface TrainTarget {
   neuronsPerLayer(): number[];
   /** Input elements per image of each weight layer (graph.weightLayers order). */
   inputElementsPerLayer?(): number[];
+  /** Per timestep, whether layer 1 gets analog values (MACs) rather than spikes (SNN only). */
+  analogSteps?(): boolean[];
   lossAndPrediction(images: tf.Tensor, labels: tf.Tensor, rng: Rng): { loss: tf.Scalar; prediction: Prediction };
-  predict(images: tf.Tensor, rng: Rng): Prediction;
+  predict(images: tf.Tensor, rng: Rng, options?: PredictOptions): Prediction;
   /** After every optimizer step. */
   constrain(): void;
 }
@@ -102,9 +114,22 @@ export function snnTarget(snn: SnnModel, loss: LossSpec, options: SnnTargetOptio
         prediction: { logits: out.logits, spikeCounts: out.spikeCounts },
       };
     },
-    predict(images, rng) {
-      const out = snn.forward(images, { rng, release: true, countInputs: true });
-      return { logits: out.logits, spikeCounts: out.spikeCounts, inputCounts: out.inputCounts };
+    analogSteps: () => Array.from({ length: snn.timesteps }, (_, t) => snn.encoder.isAnalog(t)),
+    predict(images, rng, options = {}) {
+      // Per layer, each neuron's spikes summed over the steps (only when asked: one add per layer and step).
+      const sums: Array<tf.Tensor | null> | null = options.maxSpikesPerNeuron ? snn.neurons.map(() => null) : null;
+      const onSpikes = (layer: number, _t: number, spikes: tf.Tensor): void => {
+        const prev = sums![layer] ?? null;
+        sums![layer] = tf.keep(prev === null ? tf.clone(spikes) : tf.add(prev, spikes));
+        prev?.dispose();
+      };
+      const out = snn.forward(images, { rng, release: true, countInputs: true, ...(sums ? { onSpikes } : {}) });
+      // The encoder still holds this batch's seed: counting now counts the spikes the pass ran on.
+      const inputSpikes = inputSpikesByStep(snn.encoder, images);
+      const maxSpikes = sums === null ? null : tf.stack(sums.map((s) => (s === null ? tf.scalar(0) : tf.max(s))));
+      // The sums were kept out of the step scopes (tf.keep escapes every scope): free them here.
+      sums?.forEach((s) => s?.dispose());
+      return { logits: out.logits, spikeCounts: out.spikeCounts, inputCounts: out.inputCounts, inputSpikes, maxSpikes };
     },
     constrain: () => snn.constrain(),
   };

@@ -5,10 +5,11 @@
  * state is checkpointed, so a resumed run equals an uninterrupted one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { batchAt, batchCount, epochOrder, type ImageSet } from '@spikelite/data';
+import { batchCount, epochOrder, type ImageSet } from '@spikelite/data';
 import { createRng, rngFromState, type Rng, type RngState } from '@spikelite/engine';
 import type { EpochMetrics, TrainConfig } from '@spikelite/schemas';
 import { saveCheckpoint, type CheckpointManifest, type LoadedCheckpoint, type TensorData } from './checkpoint.js';
+import { correct, evaluate, toTensors, type EvalResult, type EvaluateOptions } from './evaluate.js';
 import { createOptimizer } from './optimizer.js';
 import { learningRate } from './schedule.js';
 import type { TrainTarget } from './target.js';
@@ -17,19 +18,6 @@ export type TrainEvent =
   | { type: 'batch'; epoch: number; epochs: number; batch: number; batches: number; loss: number; accuracy: number; spikesPerNeuron: number | null; lr: number; etaMs: number }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'checkpoint'; epoch: number; dir: string };
-
-export interface EvalResult {
-  accuracy: number;
-  images: number;
-  /** Spikes per hidden neuron per image, over all timesteps (null for an ANN). */
-  spikesPerNeuron: number | null;
-  perLayer: Array<{ neurons: number; spikesPerNeuron: number }> | null;
-  /**
-   * Per weight layer (graph.weightLayers order): the sum of its input per input element per
-   * image over all timesteps — for binary spikes, the spikes that reach it (SNN only).
-   */
-  inputEventsPerElement?: number[] | null;
-}
 
 export interface TrainOptions {
   target: TrainTarget;
@@ -46,65 +34,14 @@ export interface TrainOptions {
   /** Emit a batch event every N batches (default 10). */
   progressEvery?: number;
   evalBatchSize?: number;
+  /** What the per-epoch evaluations measure beyond accuracy and spikes (see `evaluate`). */
+  evaluation?: Pick<EvaluateOptions, 'maxSpikesPerNeuron'>;
 }
 
 export interface TrainResult {
   metrics: EpochMetrics[];
   final: EvalResult;
   epochsRun: number;
-}
-
-function toTensors(set: ImageSet, order: Int32Array, index: number, size: number): { x: tf.Tensor4D; y: tf.Tensor1D; n: number } {
-  const b = batchAt(set, order, index, size);
-  return {
-    x: tf.tensor4d(b.images, [b.size, set.height, set.width, set.channels]),
-    y: tf.tensor1d(b.labels, 'int32'),
-    n: b.size,
-  };
-}
-
-function correct(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'int32'));
-}
-
-/** Test accuracy and spike statistics of the target on `set` (deterministic: a fixed eval Rng). */
-export function evaluate(target: TrainTarget, set: ImageSet, options: { batchSize?: number; seed?: number } = {}): EvalResult {
-  const bs = options.batchSize ?? 256;
-  const order = Int32Array.from({ length: set.count }, (_, i) => i);
-  const rng = createRng(options.seed ?? 0x5eed);
-  const neurons = target.neuronsPerLayer();
-  const layerSpikes = new Float64Array(neurons.length);
-  const elements = target.inputElementsPerLayer?.() ?? [];
-  const layerInputs = new Float64Array(elements.length);
-  let anyInputs = false;
-  let hits = 0;
-  let any = false;
-  for (let b = 0; b < batchCount(set.count, bs, false); b++) {
-    const { x, y } = toTensors(set, order, b, bs);
-    let hasSpikes = false;
-    let hasInputs = false;
-    const [c, counts, inputs] = tf.tidy((): [tf.Scalar, tf.Tensor, tf.Tensor] => {
-      const p = target.predict(x, rng);
-      hasSpikes = p.spikeCounts !== null;
-      hasInputs = p.inputCounts !== undefined && p.inputCounts !== null && p.inputCounts.shape[0] === elements.length;
-      return [correct(p.logits, y), p.spikeCounts === null ? tf.zeros([0]) : tf.sum(p.spikeCounts, 1), hasInputs ? tf.sum(p.inputCounts!, 1) : tf.zeros([0])];
-    });
-    hits += c.dataSync()[0]!;
-    if (hasSpikes) {
-      any = true;
-      counts.dataSync().forEach((v, i) => (layerSpikes[i]! += v));
-    }
-    if (hasInputs) {
-      anyInputs = true;
-      inputs.dataSync().forEach((v, i) => (layerInputs[i]! += v));
-    }
-    tf.dispose([x, y, c, counts, inputs]);
-  }
-  const perLayer = any ? neurons.map((n, i) => ({ neurons: n, spikesPerNeuron: layerSpikes[i]! / (n * set.count) })) : null;
-  const totalNeurons = neurons.reduce((a, b) => a + b, 0);
-  const spikesPerNeuron = any && totalNeurons > 0 ? layerSpikes.reduce((a, b) => a + b, 0) / (totalNeurons * set.count) : null;
-  const inputEventsPerElement = anyInputs ? elements.map((n, i) => layerInputs[i]! / (n * set.count)) : null;
-  return { accuracy: hits / set.count, images: set.count, spikesPerNeuron, perLayer, inputEventsPerElement };
 }
 
 function snapshot(vars: Map<string, tf.Variable>, extra: Map<string, tf.Tensor>): Map<string, TensorData> {
@@ -198,7 +135,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
       tf.dispose([x, y, value, hits, spikes, ...Object.values(grads)]);
     }
-    const ev = evaluate(target, options.test, { batchSize: options.evalBatchSize });
+    const ev = evaluate(target, options.test, { ...options.evaluation, batchSize: options.evalBatchSize });
     lastEval = ev;
     const m: EpochMetrics = {
       epoch: epoch + 1, trainLoss: lossSum / seen, trainAccuracy: hitSum / seen, testAccuracy: ev.accuracy, lr,
@@ -228,6 +165,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
   }
   optimizer.dispose();
-  const final = lastEval ?? evaluate(target, options.test, { batchSize: options.evalBatchSize });
+  const final = lastEval ?? evaluate(target, options.test, { ...options.evaluation, batchSize: options.evalBatchSize });
   return { metrics, final, epochsRun: config.epochs - startEpoch };
 }

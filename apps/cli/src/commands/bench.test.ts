@@ -3,7 +3,10 @@
  * the smallest workload with one timed step. Checks the output's shape, not the speed (a
  * benchmark is never a timed test).
  */
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { initEngine } from '@spikelite/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { threadsOf } from './bench.js';
 import { BUILD_TIMEOUT_MS, buildCliOnce, spawnCli, type CliRun } from '../test-support.js';
 
 const cli = (...args: string[]): CliRun => spawnCli(['bench', ...args]);
@@ -18,6 +21,7 @@ describe('spikelite bench', () => {
     expect(lines).toHaveLength(1);
     const row = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(Object.keys(row).sort()).toEqual(['batch', 'engine', 'infer_images_per_s', 'threads', 'train_ms_per_step', 'workload']);
+    // threads: the wasm module's own count, 1 in Node (tfjs disables wasm threads there).
     expect(row).toMatchObject({ workload: 'fmnist-small-T5', threads: 1, batch: 64 });
     expect(row.engine).toMatch(/^spikelite-tfjs-4\.22\.0-wasm$/);
     expect(row.train_ms_per_step).toBeGreaterThan(0);
@@ -25,6 +29,13 @@ describe('spikelite bench', () => {
     // Progress on stderr, stdout stays pure JSON lines.
     expect(r.stderr).toMatch(/^fmnist-small-T5: warm-up step$/m);
   }, 120_000);
+
+  it('threads is read from the backend, not assumed', async () => {
+    await initEngine({ backend: 'wasm' });
+    expect(threadsOf('wasm')).toBe(getThreadsCount());
+    expect(threadsOf('cpu')).toBe(1);
+    expect(threadsOf('tensorflow')).toBeNull();
+  });
 
   it('bad input: one line, exit 2', () => {
     const cases: Array<[string[], RegExp]> = [

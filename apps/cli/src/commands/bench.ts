@@ -3,6 +3,7 @@
  * same fields as its PyTorch twin torch_ref.py so the two can be compared side by side.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { createEncoder } from '@spikelite/encoding';
 import { createRng } from '@spikelite/engine';
 import { Network, SnnModel } from '@spikelite/models';
@@ -19,7 +20,9 @@ export const BENCH_HELP = `spikelite bench — speed of the shared benchmark wor
   --json         (accepted; output is always JSON lines)
 
 Prints one JSON line per workload on stdout: workload, engine, threads, train_ms_per_step, batch,
-infer_images_per_s. Progress goes to stderr (a bar on a terminal without --json).
+infer_images_per_s. threads is what ran: the wasm module's thread count (getThreadsCount of
+tfjs-backend-wasm), 1 for cpu (JavaScript on the main thread), null for tensorflow (libtensorflow
+sizes its own thread pool). Progress goes to stderr (a bar on a terminal without --json).
 
 Example: spikelite bench --workload fmnist-small-T5 --steps 5`;
 
@@ -35,6 +38,13 @@ export function workloadSpec(w: Workload): ModelSpec {
   );
   layers.push({ kind: 'flatten' }, { kind: 'linear', units: w.hidden }, { kind: 'activation', fn: 'relu' }, { kind: 'linear', units: w.classes });
   return parseWith(ModelSpec, { input: { channels: w.inCh, height: w.hw, width: w.hw }, classes: w.classes, layers }, 'workload');
+}
+
+/** The threads the backend computes on, as far as it says: not a setting, what ran. */
+export function threadsOf(backend: string): number | null {
+  if (backend === 'wasm') return getThreadsCount();
+  if (backend === 'cpu') return 1;
+  return null;
 }
 
 async function runWorkload(name: string, w: Workload, steps: number, backend: string, log: Log): Promise<object> {
@@ -86,17 +96,13 @@ async function runWorkload(name: string, w: Workload, steps: number, backend: st
   snn.dispose();
   net.dispose();
   return {
-    workload: name, engine: `spikelite-tfjs-${tf.version_core}-${backend}`, threads: 1,
+    workload: name, engine: `spikelite-tfjs-${tf.version_core}-${backend}`, threads: threadsOf(backend),
     train_ms_per_step: +trainMs.toFixed(1), batch: w.batch, infer_images_per_s: +((256 / inferMs) * 1000).toFixed(1),
   };
 }
 
 export async function benchCommand(argv: string[]): Promise<null> {
   const { values: f } = parseFlags(argv, { workload: { type: 'string' }, steps: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } as const);
-  if (f.help) {
-    process.stdout.write(`${BENCH_HELP}\n`);
-    return null;
-  }
   const names = Object.keys(WORKLOADS);
   const chosen = f.workload === undefined ? names : [choiceFlag('workload', f.workload, names)!];
   const steps = intFlag('steps', f.steps, { min: 1, fallback: 5 })!;

@@ -1,7 +1,7 @@
 /**
  * `spikelite compare` (the main job) in-process on tiny limits: every method runs on the shipped
  * ANN, each RunReport is valid and agrees with the table, the report and bundle are written.
- * Accuracy bounds are loose on purpose (200 training images); the full numbers are in the note.
+ * Accuracy floors per method are set where a broken method would fall (200 training images).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,17 +20,18 @@ describe('spikelite compare', () => {
     ])) as { table: CompareRow[]; report: string };
     expect(r.table.map((row) => row.method)).toEqual(['ann', 'threshold', 'diet', 'fs', 'hybrid', 'general']);
     const ann = r.table[0]!.accuracy;
-    expect(ann).toBeGreaterThan(0.8); // the shipped CNN: 90.6 % on the full test set
+    expect(ann).toBeGreaterThan(0.85); // the shipped CNN: 91.2 % on the 1,000 shipped test images
+    // Floors per method on these 200 training / 120 test images (when written: threshold 87.5 %,
+    // diet 89.2 %, fs 90.0 %, hybrid 83.3 %, general 40.0 % after its 1 epoch); a broken stage falls well below.
+    const floors: Record<string, number> = { threshold: 0.8, diet: 0.85, fs: ann - 0.04, hybrid: 0.75, general: 0.3 };
     for (const row of r.table.slice(1)) {
       const report = RunReport.parse(JSON.parse(readFileSync(join(out, `${row.method}.json`), 'utf8')));
       expect(report.accuracy).toBe(row.accuracy);
       expect(report.annAccuracy).toBe(ann);
       expect(report.dataset.testSize).toBe(120);
       expect(report.energy.ratio).toBeCloseTo(report.energy.annPj / report.energy.snnPj, 9);
-      expect(row.accuracy).toBeGreaterThan(0.2); // chance is 0.1
+      expect(row.accuracy, row.method).toBeGreaterThan(floors[row.method]!);
     }
-    // fs K=10 on ReLU is exact quantisation: it tracks the ANN closely even on few images.
-    expect(Math.abs(r.table[3]!.accuracy - ann)).toBeLessThanOrEqual(0.05);
     // Single-spike hybrid neurons fire at most once; the general SNN runs one step.
     expect(r.table[4]!.spikesPerNeuron!).toBeLessThanOrEqual(1);
     expect(r.table[5]!.steps).toBe('1');
@@ -49,6 +50,9 @@ describe('spikelite compare', () => {
     await expect(compareCommand(['--onnx', '/nonexistent/model.onnx'])).rejects.toThrow('--onnx: /nonexistent/model.onnx: file not found');
     await expect(compareCommand(['--timesteps', '0'])).rejects.toThrow(/--timesteps: expected an integer ≥ 1/);
     await expect(compareCommand(['--bogus'])).rejects.toThrow(/unknown flag '--bogus'/);
+    await expect(compareCommand(['--set', 'diet.bogus=1'])).rejects.toThrow(/--set: diet\.bogus=1: unknown option --bogus/);
+    await expect(compareCommand(['--set', 'fs.scale=2'])).rejects.toThrow(/--scale: not an option of the fs method/);
+    await expect(compareCommand(['--set', 'diet.scale=x'])).rejects.toThrow(/--scale: expected a positive number, got 'x'/);
   });
 
   it('formats the table with the ANN as reference', () => {

@@ -13,15 +13,11 @@
  * `command` is train | convert | eval, and the accuracy and spikes are logged on stderr.
  */
 import { accountAnnEnergy, accountEnergy, energyTable, type EnergyAccount, type EnergyReport } from '@spikelite/energy';
-import { compileGraph } from '@spikelite/models';
-import { importOnnx, OnnxImportError, type OnnxImport } from '@spikelite/onnx';
+import { assertFitsImages, checkpointTimesteps, hasGradedSpikes, measureRunnable, neuronUpdatesOf, openCheckpoint, runnableFromCheckpoint, runnableFromOnnx } from '@spikelite/pipelines';
 import { parseWith, RunReport } from '@spikelite/schemas';
-import { evaluate } from '@spikelite/training';
 import { intFlag, parseFlags } from '../args.js';
-import { assertFitsData, buildCheckpointModel, checkpointTimesteps, hasGradedSpikes, measureInput, neuronUpdatesOf, openCheckpoint } from '../checkpoint-model.js';
-import { CliError } from '../errors.js';
-import { PROFILE_HELP, profileFlag } from '../report.js';
-import { backendFlag, openDataset, startEngine, stderrLog, withEvalProgress } from '../setup.js';
+import { CliError, forFlag } from '../errors.js';
+import { backendFlag, openDataset, PROFILE_HELP, profileFlag, startEngine, stderrLog } from '../setup.js';
 
 export const ENERGY_HELP = `spikelite energy — compute energy of a checkpoint: ANN MACs vs SNN ACs/MACs from measured spikes
 
@@ -54,53 +50,58 @@ const ReportEnergy = RunReport.shape.energy;
 
 export async function energyCommand(argv: string[]): Promise<EnergyReport | EnergyAccount | null> {
   const { values: f } = parseFlags(argv, FLAGS);
-  if (f.help) {
-    process.stdout.write(`${ENERGY_HELP}\n`);
-    return null;
-  }
   if (f.checkpoint !== undefined && f.onnx !== undefined) throw new CliError('give one of --checkpoint DIR and --onnx FILE, not both');
   if (f.checkpoint === undefined && f.onnx === undefined) throw new CliError('--checkpoint DIR (or --onnx FILE) is required');
   if (f.detail && !f.json) throw new CliError('--detail changes what --json prints; add --json');
   const log = stderrLog(f.json === true);
   const limitTest = intFlag('limit-test', f['limit-test'], { min: 1 });
+  const timesteps = intFlag('timesteps', f.timesteps, { min: 1 });
   const profile = await profileFlag(f.profile);
   const includeNeuronUpdates = f['include-neuron-updates'] === true;
   if (f.onnx !== undefined) {
     for (const flag of ['data', 'limit-test', 'timesteps'] as const) if (f[flag] !== undefined) throw new CliError(`--${flag}: not used with --onnx (an ANN has no spikes to measure)`);
-    const graph = compileGraph(importOnnxFile(f.onnx).spec);
+    const model = await forFlag('onnx', () => runnableFromOnnx(f.onnx!));
     log.info(`${f.onnx}: an ANN, costed as itself; for an SNN's energy, convert it and run energy --checkpoint on the result`);
-    return finish(accountAnnEnergy({ graph, profile, includeNeuronUpdates }), f.json === true, f.detail === true);
+    try {
+      return finish(accountAnnEnergy({ graph: model.net.graph, profile, includeNeuronUpdates }), f.json === true, f.detail === true);
+    } finally {
+      model.dispose();
+    }
   }
   backendFlag(f.backend);
   // The checkpoint is plain files: a wrong path fails before the engine starts.
-  const ck = await openCheckpoint(f.checkpoint!);
+  const ck = await forFlag('checkpoint', () => openCheckpoint(f.checkpoint!));
   const engine = await startEngine(f.backend, log);
   const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest }, log);
-  assertFitsData(ck, data);
-  const model = buildCheckpointModel(ck, checkpointTimesteps(ck, f.timesteps));
-  log.info(`${ck.dir}: ${model.method}, T=${model.timesteps}; measuring spikes on ${data.test.count} ${data.name} test images (${engine.backend})`);
-  const result = evaluate(withEvalProgress(model.target, data.test.count, log, 'measuring spikes'), data.test);
-  const spikes = result.perLayer?.map((l) => l.spikesPerNeuron) ?? model.net.graph.activations.map(() => 0);
-  log.info(
-    `test accuracy ${(result.accuracy * 100).toFixed(2)}%` +
-      (result.perLayer === null ? '' : `; spikes/neuron ${result.spikesPerNeuron?.toFixed(3)} (per layer ${spikes.map((s) => s.toFixed(3)).join(', ')})`),
-  );
-
-  const account =
-    model.snn === null
-      ? accountAnnEnergy({ graph: model.net.graph, profile, includeNeuronUpdates })
-      : accountEnergy({
-          graph: model.net.graph,
-          spikesPerNeuron: spikes,
-          input: measureInput(model, data.test),
-          gradedSpikes: hasGradedSpikes(model),
-          ...(result.inputEventsPerElement ? { inputEventsPerElement: result.inputEventsPerElement } : {}),
-          profile,
-          timesteps: model.timesteps,
-          neuronUpdates: neuronUpdatesOf(model),
-          includeNeuronUpdates,
-        });
-  return finish(account, f.json === true, f.detail === true);
+  const model = await forFlag('checkpoint', () => runnableFromCheckpoint(ck, checkpointTimesteps(ck, timesteps)));
+  try {
+    await forFlag('data', () => assertFitsImages(model, data.test, "the checkpoint's model"));
+    log.info(`${ck.dir}: ${model.method}, T=${model.timesteps}; measuring spikes on ${data.test.count} ${data.name} test images (${engine.backend})`);
+    const result = measureRunnable(model, data.test, { onProgress: (done, total) => log.progress(`measuring spikes ${done}/${total} images`, { value: done, total }) });
+    const spikes = result.perLayer?.map((l) => l.spikesPerNeuron) ?? model.net.graph.activations.map(() => 0);
+    log.info(
+      `test accuracy ${(result.accuracy * 100).toFixed(2)}%` +
+        (result.perLayer === null ? '' : `; spikes/neuron ${result.spikesPerNeuron?.toFixed(3)} (per layer ${spikes.map((s) => s.toFixed(3)).join(', ')})`),
+    );
+    const account =
+      model.snn === null
+        ? accountAnnEnergy({ graph: model.net.graph, profile, includeNeuronUpdates })
+        : accountEnergy({
+            graph: model.net.graph,
+            spikesPerNeuron: spikes,
+            input: result.input ?? { analogSteps: model.timesteps, inputSpikesPerElement: 0 },
+            gradedSpikes: hasGradedSpikes(model),
+            ...(result.inputEventsPerElement ? { inputEventsPerElement: result.inputEventsPerElement } : {}),
+            profile,
+            timesteps: model.timesteps,
+            neuronUpdates: neuronUpdatesOf(model),
+            includeNeuronUpdates,
+          });
+    return finish(account, f.json === true, f.detail === true);
+  } finally {
+    model.dispose();
+    log.done();
+  }
 }
 
 /** Table on stderr; with --json the energy object (checked against the RunReport schema) or, with --detail, the whole account. */
@@ -111,12 +112,3 @@ function finish(account: EnergyAccount, json: boolean, detail: boolean): EnergyR
   return detail ? { ...account, energy } : energy;
 }
 
-/** An ONNX file's ModelSpec; import errors (unreadable file, unsupported op) as one CLI line. */
-function importOnnxFile(path: string): OnnxImport {
-  try {
-    return importOnnx(path);
-  } catch (e) {
-    if (e instanceof OnnxImportError) throw new CliError(`--onnx: ${e.message}`);
-    throw e;
-  }
-}

@@ -7,9 +7,10 @@ import { imageInput } from '@spikelite/schemas';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { checkSnnParity, EXPORT_OPSET, exportSnnToOnnx, OnnxExportError, type SnnParityResult } from '@spikelite/onnx';
+import { checkpointTimesteps, openCheckpoint, runnableFromCheckpoint } from '@spikelite/pipelines';
+import { METHOD_STEPS } from '@spikelite/schemas';
 import { choiceFlag, intFlag, parseFlags, required } from '../args.js';
-import { buildCheckpointModel, checkpointTimesteps, openCheckpoint } from '../checkpoint-model.js';
-import { CliError } from '../errors.js';
+import { CHECK_FAILED, CliError, CommandOutcome, forFlag } from '../errors.js';
 import { parityInputs, type ParityInputs } from '../onnx-inputs.js';
 import { backendFlag, startEngine, stderrLog } from '../setup.js';
 
@@ -57,12 +58,8 @@ export interface ExportResult {
 
 const fmt = (x: number): string => (x === 0 ? '0' : x.toPrecision(2));
 
-export async function exportCommand(argv: string[]): Promise<ExportResult | null> {
+export async function exportCommand(argv: string[]): Promise<ExportResult | CommandOutcome> {
   const { values: f } = parseFlags(argv, FLAGS);
-  if (f.help) {
-    process.stdout.write(`${EXPORT_HELP}\n`);
-    return null;
-  }
   const t0 = performance.now();
   const log = stderrLog(f.json === true);
   const path = required('checkpoint', f.checkpoint);
@@ -70,13 +67,13 @@ export async function exportCommand(argv: string[]): Promise<ExportResult | null
   const out = required('out', f.out);
   const check = intFlag('check', f.check, { min: 0, fallback: 32 })!;
   backendFlag(f.backend);
-  const ck = await openCheckpoint(path);
-  if (ck.manifest.method === 'ann') {
+  const ck = await forFlag('checkpoint', () => openCheckpoint(path));
+  if (METHOD_STEPS[ck.manifest.method] === null) {
     throw new CliError(`--checkpoint: ${ck.dir} holds an ANN (method ann); export writes SNNs (train one with --method diet or hybrid)`);
   }
   const engine = await startEngine(f.backend, log);
-  const timesteps = checkpointTimesteps(ck, f.timesteps);
-  const model = buildCheckpointModel(ck, timesteps);
+  const timesteps = checkpointTimesteps(ck, intFlag('timesteps', f.timesteps, { min: 1 }));
+  const model = await forFlag('checkpoint', () => runnableFromCheckpoint(ck, timesteps));
   const snn = model.snn!;
   try {
     let bytes: Uint8Array;
@@ -119,7 +116,7 @@ export async function exportCommand(argv: string[]): Promise<ExportResult | null
       );
     }
     log.done();
-    return {
+    const result: ExportResult = {
       command: 'export',
       format: 'onnx',
       out,
@@ -134,8 +131,9 @@ export async function exportCommand(argv: string[]): Promise<ExportResult | null
       parity,
       wallMs: Math.round(performance.now() - t0),
     };
+    if (parity !== null && !parity.ok) return new CommandOutcome(f.json === true ? result : null, CHECK_FAILED, `spikelite: ${out}: onnxruntime disagrees with spikelite beyond the tolerance (${parity.tolerance}); see the line above`);
+    return result;
   } finally {
-    snn.dispose();
-    model.net.dispose();
+    model.dispose();
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { encodeModel } from '@spikelite/onnx';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cliErrorOf, onnxFixtures as fixtures, scratchDir } from '../test-support.js';
+import { CHECK_FAILED, CommandOutcome } from '../errors.js';
 import { IMPORT_HELP, importCommand, type ImportResult } from './import.js';
 
 const CNN = join(fixtures, 'fmnist-cnn-bn.onnx');
@@ -26,7 +27,7 @@ describe('spikelite import', () => {
     expect(r.summary.totalParams).toBe(160 + 4640 + 200832 + 1290);
     // MACs: 28·28·16·9 + 14·14·32·144 + 1568·128 + 128·10.
     expect(r.summary.totalMacs).toBe(28 * 28 * 16 * 9 + 14 * 14 * 32 * 144 + 1568 * 128 + 128 * 10);
-    expect(r.inputs).toEqual({ kind: 'dataset', name: 'fashion-mnist', images: 32 });
+    expect(r.inputs).toEqual({ kind: 'dataset', name: expect.stringMatching(/^fashion-mnist(-mini)?$/), images: 32 });
     expect(r.parity.images).toBe(32);
     expect(r.parity.relativeDiff).toBeLessThanOrEqual(1e-4);
     expect(r.parity.top1Agreement).toBe(1);
@@ -41,7 +42,7 @@ describe('spikelite import', () => {
     expect(await importCommand([join(fixtures, 'fmnist-mlp.onnx'), '--limit', '8'])).toBeNull();
     const text = out.join('');
     expect(text).toMatch(/layer\s+kind\s+output\s+params\s+MACs/);
-    expect(text).toMatch(/parity with onnxruntime on 8 fashion-mnist test images, \w+ backend: .* ok\n$/);
+    expect(text).toMatch(/parity with onnxruntime on 8 fashion-mnist(-mini)? test images, \w+ backend: .* ok\n$/);
   });
 
   it('a model whose input does not fit the dataset: seeded random inputs, and it says so', async () => {
@@ -77,6 +78,40 @@ describe('spikelite import', () => {
     expect(r.parity.images).toBe(4);
     expect(r.parity.outputRange.span).toBeGreaterThan(0);
     expect(r.parity.ok).toBe(true);
+  });
+
+  it('a model with NaN and infinite weights: they are named, the check fails, exit code 3', async () => {
+    const logs: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => (logs.push(String(s)), true));
+    const file = join(tmp, 'nan.onnx');
+    const w = Array.from({ length: 10 * 784 }, (_, i) => Math.cos(i) / 30);
+    w[7] = Number.NaN;
+    w[8] = Number.POSITIVE_INFINITY;
+    const tensor = (name: string, dims: number[], values: number[]) => ({ name, dims, data_type: 1, float_data: values });
+    const info = (name: string, dims: Array<number | string>) => ({
+      name,
+      type: { tensor_type: { elem_type: 1, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) } } },
+    });
+    writeFileSync(file, encodeModel({
+      ir_version: 8,
+      opset_import: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'nan',
+        node: [{ op_type: 'Flatten', input: ['x'], output: ['f'] }, { op_type: 'Gemm', input: ['f', 'w', 'b'], output: ['y'], attribute: [{ name: 'transB', type: 2, i: 1 }] }],
+        initializer: [tensor('w', [10, 784], w), tensor('b', [10], new Array<number>(10).fill(0))],
+        input: [info('x', ['N', 1, 28, 28])],
+        output: [info('y', ['N', 10])],
+      },
+    }));
+    const outcome = await importCommand([file, '--json', '--limit', '4']);
+    expect(outcome).toBeInstanceOf(CommandOutcome);
+    const o = outcome as CommandOutcome;
+    expect(o.exitCode).toBe(CHECK_FAILED);
+    const r = o.value as ImportResult;
+    expect(r.parity.ok).toBe(false);
+    expect(r.parity.nonFinite).toEqual([{ name: expect.stringMatching(/kernel$/), nan: 1, infinite: 1, size: 7840 }]);
+    expect(o.line).toMatch(/^spikelite: .*nan\.onnx: parity check failed: the model has weights with NaN or infinite values: layers\.\d+\.kernel \(1 NaN, 1 infinite of 7840 values\)$/);
+    expect(logs.join('')).toMatch(/NOT ok .*; weights with NaN or infinite values: layers\.\d+\.kernel/);
   });
 
   it('bad input: one CliError line each, exit code 2', async () => {

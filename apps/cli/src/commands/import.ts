@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { checkParity, formatSummary, importOnnx, OnnxImportError, summarizeImport, type ImportSummary, type OnnxImport, type ParityResult } from '@spikelite/onnx';
 import { intFlag, parseFlags } from '../args.js';
-import { CliError } from '../errors.js';
+import { CHECK_FAILED, CliError, CommandOutcome } from '../errors.js';
 import { parityInputs, type ParityInputs } from '../onnx-inputs.js';
 import { backendFlag, startEngine, stderrLog } from '../setup.js';
 
@@ -54,12 +54,8 @@ export function importFile(file: string): OnnxImport {
 
 const fmt = (x: number): string => (x === 0 ? '0' : x.toPrecision(2));
 
-export async function importCommand(argv: string[]): Promise<ImportResult | null> {
+export async function importCommand(argv: string[]): Promise<ImportResult | CommandOutcome | null> {
   const { values: f, positionals } = parseFlags(argv, FLAGS, true);
-  if (f.help) {
-    process.stdout.write(`${IMPORT_HELP}\n`);
-    return null;
-  }
   const t0 = performance.now();
   const log = stderrLog(f.json === true);
   if (positionals.length !== 1) {
@@ -93,19 +89,22 @@ export async function importCommand(argv: string[]): Promise<ImportResult | null
       top1Agreement: p.top1Agreement,
       tolerance: p.tolerance,
       ok: p.ok,
+      nonFinite: p.nonFinite,
     },
     wallMs: Math.round(performance.now() - t0),
   };
   const where = inputs.kind === 'dataset' ? `${n} ${inputs.name} test images` : `${n} seeded random inputs (seed ${seed}: ${inputs.reason})`;
+  const bad = p.nonFinite.map((w) => `${w.name} (${[w.nan > 0 ? `${w.nan} NaN` : '', w.infinite > 0 ? `${w.infinite} infinite` : ''].filter(Boolean).join(', ')} of ${w.size} values)`);
   const verdict =
     `parity with onnxruntime on ${where}, ${engine.backend} backend: max |diff| ${fmt(p.maxAbsDiff)} = ${fmt(p.relativeDiff)} of the ` +
     `output range ${p.outputRange.span.toFixed(3)}; ${p.top1Agreement === null ? '' : `top-1 agreement ${(p.top1Agreement * 100).toFixed(1)}%; `}` +
-    (p.ok ? 'ok' : `NOT ok (tolerance ${p.tolerance})`);
+    (p.ok ? 'ok' : `NOT ok (tolerance ${p.tolerance})`) +
+    (bad.length > 0 ? `; weights with NaN or infinite values: ${bad.join(', ')}` : '');
   log.done();
-  if (f.json) {
-    log.info(verdict);
-    return result;
-  }
-  process.stdout.write(`${formatSummary(summary)}\n${verdict}\n`);
-  return null;
+  if (f.json) log.info(verdict);
+  else process.stdout.write(`${formatSummary(summary)}\n${verdict}\n`);
+  const value = f.json ? result : null;
+  if (p.ok) return value;
+  const why = bad.length > 0 ? `the model has weights with NaN or infinite values: ${bad.join(', ')}` : `spikelite's outputs differ from onnxruntime's by ${fmt(p.relativeDiff)} of their range (tolerance ${p.tolerance})`;
+  return new CommandOutcome(value, CHECK_FAILED, `spikelite: ${file}: parity check failed: ${why}`);
 }

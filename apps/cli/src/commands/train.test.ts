@@ -3,7 +3,7 @@
  * the first 256 training / 100 test Fashion-MNIST images, one epoch; its checkpoint read back
  * by `eval` must give the same accuracy.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunReport } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,8 +25,8 @@ describe('spikelite train', () => {
     expect(report).toMatchObject({ command: 'train', method: 'ann', timesteps: 1, backend: 'wasm', annAccuracy: null });
     expect(report.dataset.trainSize).toBe(256);
     expect(report.dataset.testSize).toBe(100);
-    // Four Adam steps from seed 0 lift it well above chance (0.1): 0.32 when written.
-    expect(report.accuracy).toBeGreaterThan(0.15);
+    // Four Adam steps from seed 0 (deterministic on wasm): 0.32 when written; a trainer that does not learn stays near 0.1.
+    expect(report.accuracy).toBeGreaterThan(0.25);
     expect(report.spikes.perNeuron).toBe(0);
     expect(report.energy.ratio).toBe(1);
     // Into a pipe the first progress line is printed (then one per 30 s): a CI log shows the run.
@@ -50,7 +50,9 @@ describe('spikelite train', () => {
 
   it('bad flags and values exit 2 with one line, before the engine starts', () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--method', 'magic'], /^spikelite: --method: expected one of ann, diet, hybrid, general, got 'magic'\n$/],
+      [['--method', 'magic'], /^spikelite: --method: expected one of ann, threshold, fs, diet, hybrid, general, got 'magic'\n$/],
+      [['--timesteps', '3'], /^spikelite: --timesteps: not an option of the ann method \(its options: --epochs, --lr, --batch\)\n$/],
+      [['--amsgrad', 'yes'], /^spikelite: --amsgrad: not an option of the ann method/],
       [['--epochs', '-1'], /^spikelite: --epochs: expected an integer ≥ 0, got '-1'\n$/],
       [['--epochs', 'two'], /^spikelite: --epochs: expected an integer ≥ 0, got 'two'\n$/],
       [['--lr', '0'], /^spikelite: --lr: expected a positive number, got '0'\n$/],
@@ -69,10 +71,14 @@ describe('spikelite train', () => {
     }
   }, 60_000);
 
-  it('--help: flags and an example', () => {
+  it('--help: flags, examples, and every registered method with its options from the schemas', () => {
     const r = cli('train', '--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Example: spikelite train --method diet /m);
+    expect(r.stdout).toMatch(/^ {2}spikelite train --method diet /m);
     expect(r.stdout).toContain('--limit-train N');
+    for (const m of ['ann', 'threshold', 'fs', 'diet', 'hybrid', 'general']) expect(r.stdout).toMatch(new RegExp(`^ {2}${m} +\\S`, 'm'));
+    // An option with each method's default, from the schema (diet's scale is the recipe's).
+    expect(r.stdout).toMatch(/^ {2}--scale X +threshold = scale × the calibrated threshold\n +threshold 1 · diet [\d.]+ · hybrid 0\.5 · general 0\.5$/m);
+    expect(r.stdout).toMatch(/^ {2}--surrogate linear\|stdb /m);
   });
 });

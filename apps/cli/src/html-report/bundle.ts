@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseWith, RunReport } from '@spikelite/schemas';
+import { METHOD_STEPS, parseWith, RunReport, type Method } from '@spikelite/schemas';
 import { z } from 'zod';
 import { CliError } from '../errors.js';
 
@@ -137,7 +137,7 @@ export function inputKind(value: unknown): InputKind | null {
 export function sweepFromConvert(out: ConvertSweepOutput): SweepSeries {
   return {
     method: out.method,
-    stepsLabel: out.method === 'fs' ? 'K' : 'T',
+    stepsLabel: METHOD_STEPS[out.method as Method] ?? 'T',
     rows: out.sweep.map((r) => ({ steps: r.steps, accuracy: r.accuracy, spikesPerNeuron: r.spikesPerNeuron, energyRatio: r.energy.ratio })),
   };
 }

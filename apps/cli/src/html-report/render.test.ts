@@ -165,20 +165,26 @@ describe('the report in a real browser', () => {
           if (c.startsWith('#')) return [1, 3, 5].map((i) => Number.parseInt(c.slice(i, i + 2), 16));
           return c.match(/[\d.]+/g)!.slice(0, 3).map(Number);
         };
-        const w = window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any }; spikeliteCharts: unknown[] };
+        interface ChartLike {
+          canvas: HTMLCanvasElement;
+          currentDevicePixelRatio: number;
+          chartArea: { left: number; right: number; top: number; bottom: number };
+          data: { datasets: Array<{ label: string; borderColor: string; data: unknown[] }> };
+        }
+        const w = window as unknown as { Chart: { getChart(c: HTMLCanvasElement): ChartLike | undefined }; spikeliteCharts: unknown[] };
         const charts = chartIds.map((id) => {
           const canvas = document.getElementById(id) as HTMLCanvasElement;
-          const chart = w.Chart.getChart(canvas);
+          const chart = w.Chart.getChart(canvas)!;
           const ctx = canvas.getContext('2d')!;
           const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
           let inked = 0;
           for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) inked++;
           // Each dataset with data must leave pixels of its own colour inside the plot area (not the legend).
-          const dpr = chart.currentDevicePixelRatio as number;
-          const a = chart.chartArea as { left: number; right: number; top: number; bottom: number };
+          const dpr = chart.currentDevicePixelRatio;
+          const a = chart.chartArea;
           const [x0, y0] = [Math.floor(a.left * dpr), Math.floor(a.top * dpr)];
           const area = ctx.getImageData(x0, y0, Math.ceil((a.right - a.left) * dpr), Math.ceil((a.bottom - a.top) * dpr)).data;
-          const missing = (chart.data.datasets as Array<{ label: string; borderColor: string; data: unknown[] }>)
+          const missing = chart.data.datasets
             .filter((d) => d.data.some((v) => v !== null && v !== 0))
             .filter((d) => {
               const [r, g, b] = rgb(d.borderColor);

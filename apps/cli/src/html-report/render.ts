@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ENERGY_PROFILES, type RunReport } from '@spikelite/schemas';
+import { ENERGY_PROFILES, METHOD_STEPS, type Method, type RunReport } from '@spikelite/schemas';
 import type { ReportBundle } from './bundle.js';
 
 export interface RenderOptions {
@@ -57,8 +57,10 @@ function rgba(hex: string, alpha: number): string {
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
-const stepsLabel = (method: string): 'T' | 'K' => (method === 'fs' ? 'K' : 'T');
-export const runLabel = (r: RunReport): string => (r.method === 'ann' ? 'ann' : `${r.method} ${stepsLabel(r.method)}=${r.timesteps}`);
+const stepsLabel = (method: string): 'T' | 'K' => METHOD_STEPS[method as Method] ?? 'T';
+/** The ANN's own run (costed as itself): no steps, no spikes. */
+const isAnnRun = (r: RunReport): boolean => METHOD_STEPS[r.method] === null;
+export const runLabel = (r: RunReport): string => (isAnnRun(r) ? r.method : `${r.method} ${stepsLabel(r.method)}=${r.timesteps}`);
 
 export function formatDuration(ms: number): string {
   const s = ms / 1000;
@@ -114,7 +116,7 @@ export function accuracyChart(b: ReportBundle, colors: Map<string, string>): Cha
     });
   }
   const byMethod = new Map<string, RunReport[]>();
-  for (const r of b.runs) if (r.method !== 'ann') byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  for (const r of b.runs) if (!isAnnRun(r)) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
   for (const [method, runs] of byMethod) {
     const c = colors.get(method)!;
     xs.push(...runs.map((r) => r.timesteps));
@@ -215,7 +217,7 @@ export function rasterChart(r: ReportBundle['rasters'][number], i: number): Char
 
 /** Spikes per neuron per timestep of each layer, grouped bars, one bar per (non-ANN) run. */
 export function rateChart(b: ReportBundle, colors: Map<string, string>): ChartSpec | null {
-  const runs = b.runs.filter((r) => r.method !== 'ann');
+  const runs = b.runs.filter((r) => !isAnnRun(r));
   if (runs.length === 0) return null;
   const layers: string[] = [];
   for (const r of runs) for (const l of r.spikes.perLayer) if (!layers.includes(l.layer)) layers.push(l.layer);
@@ -295,7 +297,7 @@ function runsTable(b: ReportBundle): string {
     const cells = [
       escapeHtml(r.method),
       escapeHtml(r.command),
-      `${r.method === 'fs' ? 'K=' : ''}${r.timesteps}`,
+      `${stepsLabel(r.method) === 'K' ? 'K=' : ''}${r.timesteps}`,
       String(r.dataset.testSize),
       pct(r.accuracy),
       r.annAccuracy === null ? '—' : pct(r.annAccuracy),
@@ -403,7 +405,7 @@ export function renderHtmlReport(bundle: ReportBundle, options: RenderOptions = 
   if (rates !== null) charts.push(rates);
   sections.push(`<h2>Spike rate per layer</h2>${rates !== null ? canvasBox(rates.id, 360) : '<p class="note">No SNN runs.</p>'}`);
 
-  const energyRuns = bundle.runs.map((r, i) => ({ r, i })).filter(({ r }) => r.method !== 'ann');
+  const energyRuns = bundle.runs.map((r, i) => ({ r, i })).filter(({ r }) => !isAnnRun(r));
   const energyHtml = energyRuns.map(({ r, i }) => {
     const spec = energyChart(r, i, colors);
     charts.push(spec);

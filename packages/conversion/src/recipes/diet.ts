@@ -5,9 +5,15 @@
  * T steps on the caller's training data for recipe.finetuneEpochs epochs.
  */
 import { NeuronSpec, parseWith } from '@spikelite/schemas';
-import { finetuneSnn } from './finetune.js';
+import { finetuneSnn, type FinetunePlan } from './finetune.js';
 import { calibratedThreshold, reluLikeCheck } from './threshold.js';
-import type { RecipeDefinition } from './types.js';
+import type { RecipeDefinition, RecipeOf } from './types.js';
+
+/** DIET's fine-tune: CE on U(T), LIF neurons with trainable λ and θ, direct input (also @spikelite/pipelines' diet method). */
+export function dietFinetunePlan(r: RecipeOf<'diet'>): FinetunePlan {
+  const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold: 1 }, 'neuron');
+  return { method: 'diet', timesteps: r.timesteps, epochs: r.finetuneEpochs, optimizer: r.optimizer, loss: { kind: 'ce', on: 'final' }, neuron, encoding: { kind: 'direct' } };
+}
 
 export const dietRecipe: RecipeDefinition<'diet'> = {
   kind: 'diet',
@@ -28,10 +34,6 @@ export const dietRecipe: RecipeDefinition<'diet'> = {
   gradedSpikes: false,
   async finalise(snn, r, finetune, log) {
     if (r.finetuneEpochs === 0 || finetune === undefined) return null;
-    const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold: 1 }, 'neuron');
-    return finetuneSnn(snn, finetune, {
-      method: 'diet', timesteps: r.timesteps, epochs: r.finetuneEpochs, optimizer: r.optimizer,
-      loss: { kind: 'ce', on: 'final' }, neuron, encoding: { kind: 'direct' },
-    }, log);
+    return finetuneSnn(snn, finetune, dietFinetunePlan(r), log);
   },
 };

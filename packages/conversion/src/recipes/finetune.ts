@@ -1,14 +1,15 @@
 /**
  * Surrogate-gradient fine-tuning of a converted SNN with @spikelite/training: the finalising
- * stage the diet and hybrid recipes share (they differ in loss, neuron and input encoding).
+ * stage the diet and hybrid recipes share (they differ in loss, neuron and input encoding),
+ * and the SNN stage of @spikelite/pipelines' methods (which add checkpoints and resume).
  */
 import type { SnnModel } from '@spikelite/models';
-import { TrainConfig, parseWith, type EncodingSpec, type LossSpecInput, type NeuronSpec, type OptimizerSpec } from '@spikelite/schemas';
-import { snnTarget, train, type EvalResult, type SnnTargetOptions } from '@spikelite/training';
+import { TrainConfig, parseWith, type EncodingSpec, type LossSpecInput, type NeuronSpec, type OptimizerSpec, type TrainMethod } from '@spikelite/schemas';
+import { snnTarget, train, type EvalResult, type LoadedCheckpoint, type SnnTargetOptions, type TrainOptions } from '@spikelite/training';
 import type { FinetuneData } from './types.js';
 
 export interface FinetunePlan {
-  method: 'diet' | 'hybrid';
+  method: Exclude<TrainMethod, 'ann'>;
   timesteps: number;
   epochs: number;
   optimizer: OptimizerSpec;
@@ -18,8 +19,18 @@ export interface FinetunePlan {
   target?: SnnTargetOptions;
 }
 
+/** Where the fine-tune checkpoints and what it resumes from (none by default). */
+export interface FinetuneRun {
+  /** Checkpoints go to this run directory (`checkpoints/epoch-N`, `latest.json`). */
+  runDir?: string;
+  /** Continue from this checkpoint of the same stage. */
+  resume?: LoadedCheckpoint;
+  /** What the per-epoch evaluations measure (e.g. the most spikes of one neuron). */
+  evaluation?: TrainOptions['evaluation'];
+}
+
 /** Trains `snn` in place on `finetune.train` and returns the final evaluation on `finetune.test`. */
-export async function finetuneSnn(snn: SnnModel, finetune: FinetuneData, plan: FinetunePlan, log: (msg: string) => void): Promise<EvalResult> {
+export async function finetuneSnn(snn: SnnModel, finetune: FinetuneData, plan: FinetunePlan, log: (msg: string) => void, run: FinetuneRun = {}): Promise<EvalResult> {
   const config = parseWith(
     TrainConfig,
     {
@@ -36,6 +47,9 @@ export async function finetuneSnn(snn: SnnModel, finetune: FinetuneData, plan: F
     config,
     describe: { spec: snn.network.spec, method: plan.method, neuron: plan.neuron, encoding: plan.encoding },
     ...(finetune.onEvent ? { onEvent: finetune.onEvent } : {}),
+    ...(run.runDir !== undefined ? { runDir: run.runDir } : {}),
+    ...(run.resume !== undefined ? { resume: run.resume } : {}),
+    ...(run.evaluation !== undefined ? { evaluation: run.evaluation } : {}),
   });
   return result.final;
 }

@@ -6,13 +6,13 @@
  * earlier); the output is the integrator U(T). Finalising fine-tunes weights and θ with the
  * spike-time + membrane loss L = CE(U(T)) + CE(−t_out), t_out the first crossing of θ_out
  * (derived from the converted SNN, see output-threshold.ts). The same choices as
- * `spikelite train --method hybrid`; the reasons and measurements are in apps/cli/METHODS.md.
+ * `spikelite train --method hybrid`; the reasons and measurements are in packages/pipelines/README.md.
  */
 import { EncodingSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
 import { deriveOutputThreshold } from '../output-threshold.js';
-import { finetuneSnn } from './finetune.js';
+import { finetuneSnn, type FinetunePlan } from './finetune.js';
 import { calibratedThreshold, reluLikeCheck } from './threshold.js';
-import type { RecipeDefinition } from './types.js';
+import type { RecipeDefinition, RecipeOf } from './types.js';
 
 /**
  * The hidden neuron. 'linear' (default): γ = 0.3 before the spike, masked after it, so a
@@ -30,6 +30,18 @@ export function hybridNeuron(surrogate: 'stdb' | 'linear' = 'linear', threshold?
 /** Analog at step 0, temporal (linear time-to-spike, from step 1) after: SPEC §1b's default. */
 export function hybridEncoding(): EncodingSpec {
   return parseWith(EncodingSpec, { kind: 'hybrid', analogSteps: 1 }, 'encoding');
+}
+
+/**
+ * The hybrid fine-tune: the spike-time + membrane loss against θ_out (`outputThreshold`, see
+ * output-threshold.ts), single-spike neurons, hybrid input (also @spikelite/pipelines' hybrid method).
+ */
+export function hybridFinetunePlan(r: RecipeOf<'hybrid'>, outputThreshold: number): FinetunePlan {
+  return {
+    method: 'hybrid', timesteps: r.timesteps, epochs: r.finetuneEpochs, optimizer: r.optimizer,
+    loss: { kind: 'spikeTimeCe', membraneWeight: 1, timeWeight: 1 }, neuron: hybridNeuron(r.surrogate), encoding: hybridEncoding(),
+    target: { outputThreshold },
+  };
 }
 
 export const hybridRecipe: RecipeDefinition<'hybrid'> = {
@@ -55,10 +67,6 @@ export const hybridRecipe: RecipeDefinition<'hybrid'> = {
     if (r.finetuneEpochs === 0 || finetune === undefined) return null;
     const outputThreshold = r.outputThreshold ?? deriveOutputThreshold(snn, calibrationImages, r.outputThresholdFraction);
     log(`hybrid: output threshold θ_out = ${outputThreshold.toFixed(4)}${r.outputThreshold === undefined ? ` (${r.outputThresholdFraction} × median max U(T) on ${calibrationImages.shape[0]} calibration images)` : ''}`);
-    return finetuneSnn(snn, finetune, {
-      method: 'hybrid', timesteps: r.timesteps, epochs: r.finetuneEpochs, optimizer: r.optimizer,
-      loss: { kind: 'spikeTimeCe', membraneWeight: 1, timeWeight: 1 }, neuron: hybridNeuron(r.surrogate), encoding: hybridEncoding(),
-      target: { outputThreshold },
-    }, log);
+    return finetuneSnn(snn, finetune, hybridFinetunePlan(r, outputThreshold), log);
   },
 };

@@ -1,0 +1,29 @@
+// @spikelite/pipelines: every spikelite method from one registry. A run is described by JSON
+// (method, config, model, data, seed) and gives a RunReport; the CLI is a shell over this.
+
+export { runMethod } from './run.js';
+export type { RunOptions } from './run.js';
+export { METHODS, METHOD_IDS, getMethod } from './registry.js';
+export type { MethodConfig, MethodConfigInput, MethodDefinition, MethodId, MethodNeeds } from './registry.js';
+export { ModelRef, DataRef, parseMethodRun, runKey } from './run-spec.js';
+export type { MethodRun, MethodRunInput, ModelRefInput } from './run-spec.js';
+export { MethodContext } from './context.js';
+export type { FinishedRun, FinishInput, ResolvedModel } from './context.js';
+export type { PipelineEvent, PipelineEventHandler } from './events.js';
+export { configFields } from './fields.js';
+export type { ConfigField, FieldKind } from './fields.js';
+export { sweepMethod, sweepRow } from './sweep.js';
+export type { SweepRow } from './sweep.js';
+export { buildRunReport, reportedSteps, gradedSpikesOf } from './report.js';
+export type { ReportInput } from './report.js';
+export {
+  openRunnable, openCheckpoint, runnableFromCheckpoint, runnableFromOnnx, checkpointTimesteps, assertFitsImages, measureRunnable,
+  neuronUpdatesOf, hasGradedSpikes, runnableReport,
+} from './runnable.js';
+export type { ModelSource, RunnableModel } from './runnable.js';
+export { calibrationSet, calibrationImages, imageTensor } from './calibration.js';
+export { createResources } from './resources.js';
+export type { Resources } from './resources.js';
+export { loadData, resolveModel } from './resolve.js';
+export { generalNeuron } from './methods/general.js';
+export { PipelineError } from './errors.js';

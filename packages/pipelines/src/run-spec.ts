@@ -1,0 +1,66 @@
+/**
+ * A method run described by JSON: the method, its config, which model and which data, the
+ * seed, and the energy profile. The same description (after parsing: defaults filled in)
+ * always gives the same RunReport (up to its wallMs), so its hash can name the run (`runKey`),
+ * e.g. a job on a queue.
+ */
+import { createHash } from 'node:crypto';
+import { EnergyProfile, Method, ModelSpec, parseWith } from '@spikelite/schemas';
+import { z } from 'zod';
+import { getMethod, type MethodConfig, type MethodId } from './registry.js';
+
+/** Where the model comes from: an ONNX file (trained weights), a preset or a ModelSpec (trained from random weights). */
+export const ModelRef = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('onnx'), file: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('preset'), name: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('spec'), spec: ModelSpec }),
+  z.strictObject({ kind: z.literal('specFile'), file: z.string().min(1) }),
+]);
+export type ModelRef = z.infer<typeof ModelRef>;
+export type ModelRefInput = z.input<typeof ModelRef>;
+
+/** A dataset by registered name (e.g. `fashion-mnist`) or directory, and how many images of each split. */
+export const DataRef = z.strictObject({
+  name: z.string().min(1),
+  limitTrain: z.int().min(1).optional(),
+  limitTest: z.int().min(1).optional(),
+});
+export type DataRef = z.infer<typeof DataRef>;
+
+const MethodRunShape = z.strictObject({
+  method: Method,
+  /** The method's config (its schema fills in the defaults). */
+  config: z.record(z.string(), z.unknown()).default({}),
+  model: ModelRef,
+  data: DataRef,
+  /** Seeds weights, shuffling, dropout, calibration subsets. */
+  seed: z.int().min(0).default(0),
+  /** A built-in energy profile name, a profile JSON file, or a profile (default cmos45nm-fp32). */
+  energyProfile: z.union([z.string().min(1), EnergyProfile]).optional(),
+});
+export type MethodRunInput = z.input<typeof MethodRunShape>;
+
+/** A parsed run: `config` is the method's config with every default filled in. */
+export type MethodRun<M extends MethodId = MethodId> = Omit<z.infer<typeof MethodRunShape>, 'method' | 'config'> & {
+  method: M;
+  config: MethodConfig<M>;
+};
+
+/** Validates a run description and its config (errors name the field: `hybrid config: scale: …`). */
+export function parseMethodRun(input: unknown): MethodRun {
+  const run = parseWith(MethodRunShape, input, 'method run');
+  const config = parseWith(getMethod(run.method).schema, run.config, `${run.method} config`) as MethodConfig;
+  return { ...run, config } as MethodRun;
+}
+
+/** Keys sorted at every level, so equal runs serialise equally. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+/** A stable id of a run: sha256 of its parsed description (defaults filled in), hex, 16 characters. */
+export function runKey(input: unknown): string {
+  return createHash('sha256').update(JSON.stringify(canonical(parseMethodRun(input)))).digest('hex').slice(0, 16);
+}
