@@ -41,6 +41,7 @@ export async function resolveModel(ref: ModelRef, data: Dataset, resources: Reso
       name = ref.file;
       break;
   }
+  if (!('channels' in model.spec.input)) throw new PipelineError(`${name} takes [${model.spec.input.shape.join(', ')}] inputs, not images`);
   if (shapeOf(model.spec.input) !== shapeOf(images)) {
     throw new PipelineError(`${name} takes ${shapeOf(model.spec.input)} images but ${data.name} has ${shapeOf(images)}`);
   }

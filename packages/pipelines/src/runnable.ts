@@ -107,6 +107,7 @@ export async function openRunnable(source: ModelSource, options: { timesteps?: n
 /** The model must take the set's images. */
 export function assertFitsImages(model: RunnableModel, set: ImageSet, what = 'the model'): void {
   const s = model.net.spec.input;
+  if (!('channels' in s)) throw new PipelineError(`${what} takes [${s.shape.join(', ')}] inputs, not images`);
   const inShape = [s.height, s.width, s.channels].join('x');
   const dataShape = [set.height, set.width, set.channels].join('x');
   if (inShape !== dataShape) throw new PipelineError(`images are ${dataShape} but ${what} expects ${inShape}`);
