@@ -22,6 +22,8 @@ export interface ReferenceOptions {
   threads?: number;
   /** Take a final Softmax/LogSoftmax off the model so the outputs are logits (default true). */
   logits?: boolean;
+  /** The model takes (x − mean[c]) / std[c] of the images (torchvision's Normalize; one value = every channel). */
+  normalize?: { readonly mean: readonly number[]; readonly std: readonly number[] } | null;
 }
 
 export interface ReferenceOutput {
@@ -58,6 +60,7 @@ export class OnnxReference {
     private readonly outputName: string,
     /** The model's input shape: numbers for fixed dimensions, names for symbolic ones. */
     readonly inputShape: ReadonlyArray<number | string>,
+    private readonly normalize: ReferenceOptions['normalize'] = null,
   ) {}
 
   /** Open `source` (a file path or the model's bytes) once. */
@@ -71,7 +74,7 @@ export class OnnxReference {
       await session.release();
       throw new Error('OnnxReference: the model has no input or output');
     }
-    return new OnnxReference(session, input.name, outputName, input.isTensor ? input.shape : []);
+    return new OnnxReference(session, input.name, outputName, input.isTensor ? input.shape : [], options.normalize ?? null);
   }
 
   /** The model's fixed batch size, or null when the batch dimension is symbolic. */
@@ -92,7 +95,16 @@ export class OnnxReference {
   async run(set: NhwcImages, from = 0, count = set.count - from): Promise<ReferenceOutput> {
     const { channels: C, height: H, width: W } = set;
     const flat = this.inputShape.length === 2;
-    return this.runRaw(nhwcToNchw(set, from, count), flat ? [count, C * H * W] : [count, C, H, W]);
+    const x = nhwcToNchw(set, from, count);
+    const norm = this.normalize;
+    if (norm) {
+      const at = (v: readonly number[], c: number): number => v[v.length === 1 ? 0 : c]!;
+      for (let i = 0; i < x.length; i++) {
+        const c = Math.floor(i / (H * W)) % C;
+        x[i] = (x[i]! - at(norm.mean, c)) / at(norm.std, c);
+      }
+    }
+    return this.runRaw(x, flat ? [count, C * H * W] : [count, C, H, W]);
   }
 
   /**

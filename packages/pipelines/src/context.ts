@@ -16,13 +16,14 @@ import { ConversionRecipe, parseWith, TrainConfig, type ConversionRecipeInput, t
 import { annTarget, evaluate, loadCheckpoint, snnTarget, train, type EvalResult, type EvaluateOptions, type LoadedCheckpoint, type TrainEvent } from '@spikelite/training';
 import { calibrationImages } from './calibration.js';
 import { PipelineError } from './errors.js';
+import type { OnnxInput } from './run-spec.js';
 import type { PipelineEventHandler } from './events.js';
 import type { MethodId } from './method.js';
 import { buildRunReport, gradedSpikesOf, reportedSteps } from './report.js';
 import type { Resources } from './resources.js';
 
 /** The model of a run, resolved: its spec, and for an ONNX file the file (its weights are trained). */
-export type ResolvedModel = { kind: 'onnx'; file: string; spec: ModelSpec } | { kind: 'spec'; spec: ModelSpec };
+export type ResolvedModel = { kind: 'onnx'; file: string; input: OnnxInput; spec: ModelSpec } | { kind: 'spec'; spec: ModelSpec };
 
 /** What `finish` hands to `RunOptions.onModel` before the run's tensors are freed. */
 export interface FinishedRun {
@@ -103,7 +104,7 @@ export class MethodContext {
   network(init: 'model' | 'random' = 'model'): Network {
     if (init === 'model' && this.model.kind === 'onnx') {
       this.pretrained = true;
-      return this.track(this.init.resources.onnxNetwork(this.model.file));
+      return this.track(this.init.resources.onnxNetwork(this.model.file, this.model.input));
     }
     return this.track(Network.create(this.model.spec, { seed: this.seed }));
   }
@@ -111,7 +112,7 @@ export class MethodContext {
   /** The ANN's test accuracy under onnxruntime, for an ONNX model (cached per file and data); null otherwise. */
   async referenceAccuracy(): Promise<number | null> {
     if (this.model.kind !== 'onnx') return null;
-    return this.init.resources.referenceAccuracy(this.model.file, this.init.dataKey, this.data.test);
+    return this.init.resources.referenceAccuracy(this.model.file, this.init.dataKey, this.data.test, this.model.input);
   }
 
   private stageDir(dir: string | undefined, stage: string): string | undefined {
@@ -226,6 +227,7 @@ export class MethodContext {
       gradedSpikes: f.snn !== null && gradedSpikesOf(f.snn),
       profile: this.init.profile,
       wallMs: performance.now() - this.t0,
+      ...(this.model.kind === 'onnx' ? { modelInput: { shape: this.model.input.inputShape, mean: this.model.input.mean, std: this.model.input.std } } : {}),
     });
     await this.init.onModel?.({ method: this.method, report, snn: f.snn, network: f.snn?.network ?? f.net, data: this.data });
     return report;

@@ -6,7 +6,7 @@ export type { RunOptions } from './run.js';
 export { METHODS, METHOD_IDS, getMethod } from './registry.js';
 export type { MethodConfig, MethodConfigInput, MethodDefinition, MethodId, MethodNeeds } from './registry.js';
 export { ModelRef, DataRef, parseMethodRun, runKey } from './run-spec.js';
-export type { MethodRun, MethodRunInput, ModelRefInput } from './run-spec.js';
+export type { MethodRun, MethodRunInput, ModelRefInput, OnnxInput } from './run-spec.js';
 export { MethodContext } from './context.js';
 export type { FinishedRun, FinishInput, ResolvedModel } from './context.js';
 export type { PipelineEvent, PipelineEventHandler } from './events.js';
@@ -22,6 +22,7 @@ export {
 } from './runnable.js';
 export type { ModelSource, RunnableModel } from './runnable.js';
 export { calibrationSet, calibrationImages, imageTensor } from './calibration.js';
+export { onnxImportOptions } from './resources.js';
 export { createResources } from './resources.js';
 export type { Resources } from './resources.js';
 export { loadData, resolveModel } from './resolve.js';

@@ -20,6 +20,8 @@ export interface ReportInput {
   gradedSpikes?: boolean;
   profile?: EnergyProfile;
   wallMs: number;
+  /** An imported model's input options (dynamic axes, mean and std), recorded in the report. */
+  modelInput?: { shape?: number[] | undefined; mean?: number[] | undefined; std?: number[] | undefined };
 }
 
 /** T of the run, or for an SNN of FS neurons (one model step of K internal steps each) the largest K. */
@@ -85,6 +87,7 @@ export function buildRunReport(r: ReportInput): RunReport {
       },
       energy,
       wallMs: Math.round(r.wallMs),
+      ...(r.modelInput !== undefined ? { modelInput: Object.fromEntries(Object.entries(r.modelInput).filter(([, v]) => v !== undefined)) } : {}),
     },
     'RunReport',
   );

@@ -23,7 +23,10 @@ export async function resolveModel(ref: ModelRef, data: Dataset, resources: Reso
   switch (ref.kind) {
     case 'onnx':
       if (!existsSync(ref.file)) throw new PipelineError(`${ref.file}: file not found`);
-      model = { kind: 'onnx', file: ref.file, spec: resources.onnx(ref.file).spec };
+      {
+        const input = { inputShape: ref.inputShape, mean: ref.mean, std: ref.std };
+        model = { kind: 'onnx', file: ref.file, input, spec: resources.onnx(ref.file, input).spec };
+      }
       name = ref.file;
       break;
     case 'preset':

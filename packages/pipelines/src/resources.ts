@@ -5,34 +5,43 @@
  */
 import type { Dataset, ImageSet } from '@spikelite/data';
 import type { Network } from '@spikelite/models';
-import { importOnnx, networkFromImport, OnnxImportError, OnnxReference, type OnnxImport } from '@spikelite/onnx';
+import { importOnnx, networkFromImport, OnnxImportError, OnnxReference, type ImportOptions, type OnnxImport } from '@spikelite/onnx';
 import { PipelineError } from './errors.js';
-import type { DataRef } from './run-spec.js';
+import type { DataRef, OnnxInput } from './run-spec.js';
+
+/** importOnnx's options for a model reference's input options. */
+export function onnxImportOptions(o: OnnxInput = {}): ImportOptions {
+  return {
+    ...(o.inputShape !== undefined ? { inputShape: o.inputShape } : {}),
+    ...(o.mean !== undefined && o.std !== undefined ? { normalize: { mean: o.mean, std: o.std } } : {}),
+  };
+}
 
 export interface Resources {
   dataset(ref: DataRef, open: (ref: DataRef) => Promise<Dataset>): Promise<Dataset>;
-  /** The ONNX file imported (errors as PipelineError naming the file). */
-  onnx(file: string): OnnxImport;
+  /** The ONNX file imported with its input options (errors as PipelineError naming the file). */
+  onnx(file: string, input?: OnnxInput): OnnxImport;
   /** A new Network with the ONNX file's weights (the caller disposes it). */
-  onnxNetwork(file: string): Network;
-  /** Top-1 accuracy of the ONNX model under onnxruntime on `set` (`dataKey` names the set). */
-  referenceAccuracy(file: string, dataKey: string, set: ImageSet): Promise<number>;
+  onnxNetwork(file: string, input?: OnnxInput): Network;
+  /** Top-1 accuracy of the ONNX model under onnxruntime on `set` (`dataKey` names the set), given raw images (normalised as `input` says). */
+  referenceAccuracy(file: string, dataKey: string, set: ImageSet, input?: OnnxInput): Promise<number>;
 }
 
 export function createResources(): Resources {
   const datasets = new Map<string, Promise<Dataset>>();
   const imports = new Map<string, OnnxImport>();
   const accuracies = new Map<string, Promise<number>>();
-  const onnx = (file: string): OnnxImport => {
-    let imported = imports.get(file);
+  const onnx = (file: string, input: OnnxInput = {}): OnnxImport => {
+    const key = JSON.stringify([file, input.inputShape ?? null, input.mean ?? null, input.std ?? null]);
+    let imported = imports.get(key);
     if (imported === undefined) {
       try {
-        imported = importOnnx(file);
+        imported = importOnnx(file, onnxImportOptions(input));
       } catch (e) {
         if (e instanceof OnnxImportError) throw new PipelineError(e.message);
         throw e;
       }
-      imports.set(file, imported);
+      imports.set(key, imported);
     }
     return imported;
   };
@@ -48,13 +57,14 @@ export function createResources(): Resources {
       return d;
     },
     onnx,
-    onnxNetwork: (file) => networkFromImport(onnx(file)),
-    referenceAccuracy(file, dataKey, set) {
-      const key = JSON.stringify([file, dataKey]);
+    onnxNetwork: (file, input) => networkFromImport(onnx(file, input)),
+    referenceAccuracy(file, dataKey, set, input = {}) {
+      const key = JSON.stringify([file, dataKey, input.mean ?? null, input.std ?? null]);
       let a = accuracies.get(key);
       if (a === undefined) {
         a = (async () => {
-          const reference = await OnnxReference.open(file);
+          const normalize = input.mean !== undefined && input.std !== undefined ? { mean: input.mean, std: input.std } : null;
+          const reference = await OnnxReference.open(file, { normalize });
           try {
             return await reference.accuracy(set);
           } finally {

@@ -9,9 +9,23 @@ import { EnergyProfile, Method, ModelSpec, parseWith } from '@spikelite/schemas'
 import { z } from 'zod';
 import { getMethod, type MethodConfig, type MethodId } from './registry.js';
 
+/**
+ * How an ONNX model takes images: the sizes of its dynamic axes after the batch (C, H, W), and
+ * the per-channel mean and std it was trained on (torchvision: ImageNet's) — spikelite puts the
+ * normalisation in front of the network, so datasets stay raw pixels in [0, 1].
+ */
+export const OnnxInputOptions = {
+  inputShape: z.array(z.int().min(1)).min(1).optional(),
+  mean: z.array(z.number()).min(1).optional(),
+  std: z.array(z.number().positive()).min(1).optional(),
+};
+export type OnnxInput = { inputShape?: number[] | undefined; mean?: number[] | undefined; std?: number[] | undefined };
+
 /** Where the model comes from: an ONNX file (trained weights), a preset or a ModelSpec (trained from random weights). */
 export const ModelRef = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('onnx'), file: z.string().min(1) }),
+  z
+    .strictObject({ kind: z.literal('onnx'), file: z.string().min(1), ...OnnxInputOptions })
+    .refine((r) => (r.mean === undefined) === (r.std === undefined), { error: 'give mean and std together', path: ['std'] }),
   z.strictObject({ kind: z.literal('preset'), name: z.string().min(1) }),
   z.strictObject({ kind: z.literal('spec'), spec: ModelSpec }),
   z.strictObject({ kind: z.literal('specFile'), file: z.string().min(1) }),

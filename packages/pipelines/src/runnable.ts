@@ -14,10 +14,13 @@ import type { Method, RunReport } from '@spikelite/schemas';
 import { currentBackend } from '@spikelite/engine';
 import { annTarget, CheckpointError, evaluate, loadCheckpoint, snnTarget, type EvalResult, type EvaluateOptions, type LoadedCheckpoint, type TrainTarget } from '@spikelite/training';
 import { PipelineError } from './errors.js';
+import { onnxImportOptions } from './resources.js';
+import type { OnnxInput } from './run-spec.js';
 import { buildRunReport, gradedSpikesOf, reportedSteps } from './report.js';
 import type { EnergyProfile } from '@spikelite/schemas';
 
-export type ModelSource = { checkpoint: string } | { onnx: string };
+/** A checkpoint directory, or an ONNX file with its input options (dynamic axes, mean and std). */
+export type ModelSource = { checkpoint: string } | { onnx: string; input?: OnnxInput };
 
 export interface RunnableModel {
   /** The method that trained it (`ann` for an ONNX file). */
@@ -85,10 +88,10 @@ export function runnableFromCheckpoint(ck: LoadedCheckpoint, timesteps = checkpo
 }
 
 /** An ONNX file as a runnable ANN (import errors as PipelineError naming the file). */
-export function runnableFromOnnx(file: string): RunnableModel {
+export function runnableFromOnnx(file: string, input: OnnxInput = {}): RunnableModel {
   let imported: OnnxImport;
   try {
-    imported = importOnnx(file);
+    imported = importOnnx(file, onnxImportOptions(input));
   } catch (e) {
     if (e instanceof OnnxImportError) throw new PipelineError(e.message);
     throw e;
@@ -99,7 +102,7 @@ export function runnableFromOnnx(file: string): RunnableModel {
 
 /** A checkpoint (with `timesteps` overriding an SNN's own) or an ONNX file, runnable. */
 export async function openRunnable(source: ModelSource, options: { timesteps?: number } = {}): Promise<RunnableModel> {
-  if ('onnx' in source) return runnableFromOnnx(source.onnx);
+  if ('onnx' in source) return runnableFromOnnx(source.onnx, source.input);
   const ck = await openCheckpoint(source.checkpoint);
   return runnableFromCheckpoint(ck, checkpointTimesteps(ck, options.timesteps));
 }

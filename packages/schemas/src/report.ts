@@ -4,7 +4,7 @@
  * contract cannot drift silently.
  */
 import { z } from 'zod';
-import { Backend, NonEmptyString, NonNegativeInt, NonNegativeNumber, PositiveInt, UnitInterval } from './common.js';
+import { Backend, FiniteNumber, NonEmptyString, NonNegativeInt, NonNegativeNumber, PositiveInt, PositiveNumber, UnitInterval } from './common.js';
 import { Preprocess } from './preprocess.js';
 
 export const RUN_COMMANDS = ['train', 'convert', 'eval'] as const;
@@ -83,6 +83,13 @@ export const RunReport = z
     wallMs: NonNegativeNumber,
     /** The image preprocessing the run applied (folder datasets), so eval can apply the same. */
     preprocess: Preprocess.optional(),
+    /**
+     * How an imported model took its input: the size given to its dynamic axes (C, H, W), and the
+     * per-channel mean and std put in front of it (the network takes raw pixels in [0, 1]).
+     */
+    modelInput: z
+      .strictObject({ shape: z.array(PositiveInt).optional(), mean: z.array(FiniteNumber).optional(), std: z.array(PositiveNumber).optional() })
+      .optional(),
   })
   .superRefine(
     (r, ctx) => {

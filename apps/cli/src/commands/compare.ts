@@ -15,6 +15,7 @@ import { createResources, getMethod, METHOD_IDS, runMethod, sweepMethod, type Da
 import type { RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../errors.js';
+import { ONNX_INPUT_FLAGS, ONNX_INPUT_HELP, onnxInputFlags } from '../onnx-flags.js';
 import { recordRaster, renderHtmlReport, type ReportBundle } from '../html-report/index.js';
 import { METHOD_FLAGS, methodConfig } from '../method-flags.js';
 import { openDataRef, pipelineLog, startEngine, stderrLog } from '../setup.js';
@@ -51,6 +52,7 @@ Every SNN is evaluated on the same test images as the ANN (onnxruntime); prints 
 writes <out>/report.html.
 
   --onnx FILE            the ANN (default: the shipped Fashion-MNIST CNN, tooling/fixtures/onnx/fmnist-cnn-bn.onnx)
+${ONNX_INPUT_HELP}
   --data <name|dir>      fashion-mnist (default; the shipped 6,000/1,000 subset when Debian's set is absent)
   --methods a,b,…        subset of ${SNN_METHODS.join(',')} (default: all)
   --timesteps T          T of threshold, diet and hybrid (default 5)
@@ -72,7 +74,7 @@ Examples:
   spikelite compare --onnx my-fmnist.onnx --timesteps 3 --finetune-epochs 2 --set hybrid.scale=0.4`;
 
 const FLAGS = {
-  onnx: { type: 'string' }, data: { type: 'string' }, methods: { type: 'string' }, timesteps: { type: 'string' },
+  onnx: { type: 'string' }, ...ONNX_INPUT_FLAGS, data: { type: 'string' }, methods: { type: 'string' }, timesteps: { type: 'string' },
   'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, 'finetune-epochs': { type: 'string' },
   'general-epochs': { type: 'string' }, 'sweep-images': { type: 'string' }, calib: { type: 'string' }, seed: { type: 'string' },
   set: { type: 'string', multiple: true }, out: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
@@ -127,6 +129,7 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
   const t0 = performance.now();
   const onnx = f.onnx ?? SHIPPED_ANN;
   if (!existsSync(onnx)) throw new CliError(`--onnx: ${onnx}: file not found`);
+  const onnxInput = onnxInputFlags(f);
   const methods = [REFERENCE!, ...methodsFlag(f.methods)];
   const plan: PlanOptions = {
     timesteps: intFlag('timesteps', f.timesteps, { min: 1, fallback: 5 })!,
@@ -162,7 +165,7 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
   let annAccuracy: number | null = null;
   try {
     for (const method of methods) {
-      const run = { method, config: configs.get(method)!, model: { kind: 'onnx' as const, file: onnx }, data, seed };
+      const run = { method, config: configs.get(method)!, model: { kind: 'onnx' as const, file: onnx, ...onnxInput }, data, seed };
       const report = await runMethod(run, {
         resources, openData, onEvent: pipelineLog(log, `${method}: `),
         onModel: ({ snn }) => {

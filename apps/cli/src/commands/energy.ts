@@ -17,12 +17,14 @@ import { assertFitsImages, checkpointTimesteps, hasGradedSpikes, measureRunnable
 import { parseWith, RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError, forFlag } from '../errors.js';
+import { ONNX_INPUT_FLAGS, onnxInputFlags } from '../onnx-flags.js';
 import { backendFlag, openDataset, PROFILE_HELP, profileFlag, startEngine, stderrLog } from '../setup.js';
 
 export const ENERGY_HELP = `spikelite energy — compute energy of a checkpoint: ANN MACs vs SNN ACs/MACs from measured spikes
 
   --checkpoint DIR     a run directory (with latest.json) or a checkpoint directory
   --onnx FILE          an ONNX model (an ANN): its MACs and energy, costed as itself
+  --input-shape CxHxW  sizes of the ONNX model's dynamic input axes
   ${PROFILE_HELP}
   --data <name|dir>    checkpoint: test set to measure spikes on: fashion-mnist (default), mnist, or a directory
   --limit-test N       checkpoint: use the first N test images
@@ -40,7 +42,7 @@ below 1 the SNN costs more than its ANN.
 Example: spikelite energy --checkpoint runs/diet/snn --limit-test 1000 --json`;
 
 const FLAGS = {
-  checkpoint: { type: 'string' }, onnx: { type: 'string' }, profile: { type: 'string' }, data: { type: 'string' },
+  checkpoint: { type: 'string' }, onnx: { type: 'string' }, ...ONNX_INPUT_FLAGS, profile: { type: 'string' }, data: { type: 'string' },
   'limit-test': { type: 'string' }, timesteps: { type: 'string' }, 'include-neuron-updates': { type: 'boolean' },
   backend: { type: 'string' }, json: { type: 'boolean' }, detail: { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
@@ -60,7 +62,7 @@ export async function energyCommand(argv: string[]): Promise<EnergyReport | Ener
   const includeNeuronUpdates = f['include-neuron-updates'] === true;
   if (f.onnx !== undefined) {
     for (const flag of ['data', 'limit-test', 'timesteps'] as const) if (f[flag] !== undefined) throw new CliError(`--${flag}: not used with --onnx (an ANN has no spikes to measure)`);
-    const model = await forFlag('onnx', () => runnableFromOnnx(f.onnx!));
+    const model = await forFlag('onnx', () => runnableFromOnnx(f.onnx!, onnxInputFlags(f)));
     log.info(`${f.onnx}: an ANN, costed as itself; for an SNN's energy, convert it and run energy --checkpoint on the result`);
     try {
       return finish(accountAnnEnergy({ graph: model.net.graph, profile, includeNeuronUpdates }), f.json === true, f.detail === true);

@@ -4,7 +4,9 @@
  * model's input fits the dataset, else on seeded random inputs.
  */
 import { existsSync } from 'node:fs';
-import { checkParity, formatSummary, importOnnx, OnnxImportError, summarizeImport, type ImportSummary, type OnnxImport, type ParityResult } from '@spikelite/onnx';
+import { checkParity, formatSummary, importOnnx, OnnxImportError, summarizeImport, type ImportOptions, type ImportSummary, type OnnxImport, type ParityResult } from '@spikelite/onnx';
+import { onnxImportOptions } from '@spikelite/pipelines';
+import { ONNX_INPUT_FLAGS, ONNX_INPUT_HELP, onnxInputFlags } from '../onnx-flags.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CHECK_FAILED, CliError, CommandOutcome } from '../errors.js';
 import { parityInputs, type ParityInputs } from '../onnx-inputs.js';
@@ -12,7 +14,8 @@ import { backendFlag, startEngine, stderrLog } from '../setup.js';
 
 export const IMPORT_HELP = `spikelite import — summarise an ONNX ANN and check the import against onnxruntime
 
-  FILE                 the ONNX model ([N, C, H, W] image input, or [N, features])
+  FILE                 the ONNX model ([N, C, H, W] image input, or any other; its output may be a feature map)
+${ONNX_INPUT_HELP}
   --data <name|dir>    parity images: fashion-mnist (default), or a directory of IDX/CIFAR files; when the
                        model's input does not fit the dataset, seeded random inputs in [0, 1) instead
   --limit N            images in the parity check (default 64; a model with a fixed batch uses its batch)
@@ -24,11 +27,13 @@ Prints the layer table (spikelite layers, NHWC output shapes, parameters, MACs p
 ONNX nodes folded or removed, and the largest difference between onnxruntime's and spikelite's
 outputs relative to the output range (ok when ≤ 1e-4).
 
-Example: spikelite import tooling/fixtures/onnx/fmnist-cnn-bn.onnx --limit 100`;
+Examples:
+  spikelite import tooling/fixtures/onnx/fmnist-cnn-bn.onnx --limit 100
+  spikelite import tooling/zoo/fixtures/efficientnet_b0.onnx --input-shape 3x32x32`;
 
 const FLAGS = {
   data: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, backend: { type: 'string' },
-  json: { type: 'boolean' }, help: { type: 'boolean' },
+  json: { type: 'boolean' }, help: { type: 'boolean' }, ...ONNX_INPUT_FLAGS,
 } as const;
 
 export interface ImportResult {
@@ -42,10 +47,10 @@ export interface ImportResult {
 }
 
 /** The ONNX file, imported; an unreadable or unsupported file is one CLI line. */
-export function importFile(file: string): OnnxImport {
+export function importFile(file: string, options: ImportOptions = {}): OnnxImport {
   if (!existsSync(file)) throw new CliError(`${file}: file not found`);
   try {
-    return importOnnx(file);
+    return importOnnx(file, options);
   } catch (e) {
     if (e instanceof OnnxImportError) throw new CliError(e.message);
     throw e;
@@ -66,12 +71,13 @@ export async function importCommand(argv: string[]): Promise<ImportResult | Comm
   const seed = intFlag('seed', f.seed, { min: 0, fallback: 0 })!;
   backendFlag(f.backend);
   // The file is checked before the engine starts: a bad path or model fails at once.
-  const imported = importFile(file);
+  const input = onnxInputFlags(f);
+  const imported = importFile(file, onnxImportOptions(input));
   const summary = summarizeImport(imported);
   const engine = await startEngine(f.backend, log);
 
-  // ONNX's own input shape: [N, C, H, W], or [N, F] for a flat-input model.
-  const dims = imported.report.input.dims.slice(1).map(Number);
+  // ONNX's own input shape: [N, C, H, W], or [N, F] for a flat-input model; dynamic axes as --input-shape gave them.
+  const dims = imported.report.input.dims.slice(1).map((d, i) => (typeof d === 'number' ? d : input.inputShape![i]!));
   const n = typeof imported.report.batch === 'number' ? imported.report.batch : limit;
   const { inputs, data } = await parityInputs({ data: f.data, dims, count: n, seed, exactCount: true, defaultOptional: true }, log);
   const p = await checkParity(file, { data, shape: [n, ...dims] }, { imported });
