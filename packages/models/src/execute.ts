@@ -4,6 +4,7 @@
  * {@link ExecContext.activation}.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { spikeConv2d, spikeMatMul } from '@spikelite/engine';
 import { pair } from '@spikelite/schemas';
 import type { Node } from './graph.js';
 import type { ParamStore } from './params.js';
@@ -17,6 +18,11 @@ export interface ExecContext {
   dropoutMask(node: Extract<Node, { op: 'dropout' }>, shape: number[]): tf.Tensor | null;
   /** Sees each conv/linear layer's input (the SNN counts the spikes that reach it, after pooling). */
   weightInput?(node: Extract<Node, { op: 'conv2d' | 'linear' }>, x: tf.Tensor): void;
+  /**
+   * True when this conv/linear layer's input is binary spikes (possibly pooled or dropped
+   * out): the engine's spike ops then choose event-driven or dense kernels by density.
+   */
+  spikeInput?(node: Extract<Node, { op: 'conv2d' | 'linear' }>): boolean;
 }
 
 type PoolNode = Extract<Node, { op: 'avgPool' | 'maxPool' }>;
@@ -80,18 +86,26 @@ export function execute(nodes: readonly Node[], x: tf.Tensor, ctx: ExecContext):
   let h = x;
   for (const node of nodes) {
     switch (node.op) {
+      // ---- [issue 16, speed] the one call site of the engine's spike ops: a weight layer fed
+      // by spikes runs spikeConv2d / spikeMatMul (event-driven below a density, else dense).
       case 'conv2d': {
         ctx.weightInput?.(node, h);
         const l = node.layer;
-        h = tf.conv2d(h as tf.Tensor4D, ctx.params.get(node.kernel) as tf.Tensor4D, pair(l.strides), convPad(l.padding), 'NHWC', pair(l.dilations));
+        const w = ctx.params.get(node.kernel) as tf.Tensor4D;
+        h = ctx.spikeInput?.(node)
+          ? spikeConv2d(h as tf.Tensor4D, w, pair(l.strides), convPad(l.padding), pair(l.dilations))
+          : tf.conv2d(h as tf.Tensor4D, w, pair(l.strides), convPad(l.padding), 'NHWC', pair(l.dilations));
         if (node.bias) h = tf.add(h, ctx.params.get(node.bias));
         break;
       }
-      case 'linear':
+      case 'linear': {
         ctx.weightInput?.(node, h);
-        h = tf.matMul(h as tf.Tensor2D, ctx.params.get(node.kernel) as tf.Tensor2D);
+        const w = ctx.params.get(node.kernel) as tf.Tensor2D;
+        h = ctx.spikeInput?.(node) ? spikeMatMul(h as tf.Tensor2D, w) : tf.matMul(h as tf.Tensor2D, w);
         if (node.bias) h = tf.add(h, ctx.params.get(node.bias));
         break;
+      }
+      // ---- [issue 16] end
       case 'avgPool':
       case 'maxPool':
         h = pool(node, h as tf.Tensor4D);

@@ -1,0 +1,138 @@
+/**
+ * The training/inference workloads of shared/bench/BENCH.md (`fmnist-small-T5`,
+ * `cifar-vgg9-T5`), with the same fields as their PyTorch twin torch_ref.py, so the two can
+ * be compared side by side. `benchWorkloads` prints (through `emit`) one JSON line per
+ * workload; with `profile` it also times every kernel of one training step
+ * (@spikelite/engine's profileKernels) and adds the table to the line.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createEncoder } from '@spikelite/encoding';
+import { byCategory, createRng, profileKernels, type KernelProfile } from '@spikelite/engine';
+import { Network, SnnModel } from '@spikelite/models';
+import { ModelSpec, parseWith, type LayerInput, type NeuronSpec, type OptimizerSpec } from '@spikelite/schemas';
+import { createOptimizer } from '../optimizer.js';
+import { snnTarget } from '../target.js';
+
+export interface Workload {
+  plan: Array<number | 'P'>;
+  inCh: number;
+  hw: number;
+  hidden: number;
+  classes: number;
+  T: number;
+  batch: number;
+}
+
+export const WORKLOADS: Record<string, Workload> = {
+  'fmnist-small-T5': { plan: [32, 'P', 64, 'P'], inCh: 1, hw: 28, hidden: 128, classes: 10, T: 5, batch: 64 },
+  'cifar-vgg9-T5': { plan: [64, 64, 'P', 128, 128, 'P', 256, 256, 256, 'P'], inCh: 3, hw: 32, hidden: 1024, classes: 10, T: 5, batch: 32 },
+};
+
+/** BENCH.md's LIF: one trainable leak and threshold per layer, soft reset, a surrogate gradient. */
+export const WORKLOAD_NEURON: NeuronSpec = {
+  kind: 'lif', leak: 1, threshold: 1, trainLeak: true, trainThreshold: true, granularity: 'layer', reset: 'soft',
+  order: 'current', leakMax: 1, leakMin: null, surrogate: { kind: 'linear', gamma: 0.3 },
+};
+export const WORKLOAD_OPTIMIZER: OptimizerSpec = { kind: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false, weightDecay: 0 };
+
+export function workloadSpec(w: Workload): ModelSpec {
+  const layers: LayerInput[] = w.plan.flatMap((p): LayerInput[] =>
+    p === 'P' ? [{ kind: 'avgPool', poolSize: 2 }] : [{ kind: 'conv2d', filters: p, kernelSize: 3 }, { kind: 'activation', fn: 'relu' }],
+  );
+  layers.push({ kind: 'flatten' }, { kind: 'linear', units: w.hidden }, { kind: 'activation', fn: 'relu' }, { kind: 'linear', units: w.classes });
+  return parseWith(ModelSpec, { input: { channels: w.inCh, height: w.hw, width: w.hw }, classes: w.classes, layers }, 'workload');
+}
+
+export function workloadSnn(w: Workload, seed = 0): SnnModel {
+  const net = Network.create(workloadSpec(w), { seed });
+  return new SnnModel(net, { timesteps: w.T, neuron: WORKLOAD_NEURON, encoder: createEncoder({ kind: 'direct' }, { timesteps: w.T }) });
+}
+
+export interface WorkloadOptions {
+  /** Timed training steps after one warm-up step (BENCH.md: 5). */
+  steps?: number;
+  /** Also time every kernel of one extra training step. */
+  profile?: boolean;
+  /** Progress lines (stderr in the CLI). */
+  progress?: (message: string) => void;
+  backend?: string;
+}
+
+export interface WorkloadResult {
+  workload: string;
+  engine: string;
+  threads: number;
+  train_ms_per_step: number;
+  batch: number;
+  infer_images_per_s: number;
+  profile?: { categories: ReturnType<typeof byCategory>; phases: KernelProfile['phases']; kernel_ms: number; wall_ms: number; kernels: KernelProfile['rows'] };
+}
+
+/** One workload: mean training step over `steps` after a warm-up, then inference of 256 images. */
+export async function runWorkload(name: string, options: WorkloadOptions = {}): Promise<WorkloadResult> {
+  const w = WORKLOADS[name];
+  if (w === undefined) throw new Error(`unknown workload '${name}' (expected one of ${Object.keys(WORKLOADS).join(', ')})`);
+  const steps = options.steps ?? 5;
+  const progress = options.progress ?? (() => {});
+  const snn = workloadSnn(w);
+  // BENCH.md: the output membrane averaged over T into softmax CE; Adam lr 1e-3.
+  const target = snnTarget(snn, { kind: 'ce', on: 'mean', labelSmoothing: 0 });
+  const trainable = target.trainable();
+  const vars = [...trainable.values()];
+  const names = [...trainable.keys()];
+  const opt = createOptimizer(WORKLOAD_OPTIMIZER);
+  const rng = createRng(0);
+  const x = tf.randomUniform([w.batch, w.hw, w.hw, w.inCh], 0, 1, 'float32', 1);
+  const y = tf.tensor1d(Array.from({ length: w.batch }, () => rng.int(w.classes)), 'int32');
+  const step = (mark?: (phase: string) => void): void => {
+    const { value, grads } = tf.variableGrads(() => {
+      const loss = target.lossAndPrediction(x, y, rng).loss;
+      mark?.('backward');
+      return loss;
+    }, vars);
+    mark?.('optimizer');
+    opt.apply(vars, names, vars.map((v) => grads[v.name]!), 1e-3);
+    target.constrain();
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  progress(`${name}: warm-up step`);
+  step();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    progress(`${name}: timed step ${i + 1}/${steps}`);
+    step();
+  }
+  const trainMs = (performance.now() - t0) / steps;
+  let profile: WorkloadResult['profile'];
+  if (options.profile) {
+    progress(`${name}: profiled step`);
+    const p = await profileKernels((mark) => step(mark), 'forward');
+    profile = { categories: byCategory(p), phases: p.phases, kernel_ms: p.kernelMs, wall_ms: p.wallMs, kernels: p.rows };
+  }
+
+  progress(`${name}: inference`);
+  const xi = tf.randomUniform([256, w.hw, w.hw, w.inCh], 0, 1, 'float32', 2);
+  const infer = (): void => {
+    const out = tf.tidy(() => snn.forward(xi, { release: true }).logits);
+    out.dataSync();
+    out.dispose();
+  };
+  infer();
+  const t1 = performance.now();
+  infer();
+  const inferMs = performance.now() - t1;
+  tf.dispose([x, y, xi]);
+  opt.dispose();
+  snn.dispose();
+  snn.network.dispose();
+  return {
+    workload: name,
+    engine: `spikelite-tfjs-${tf.version_core}-${options.backend ?? tf.getBackend()}`,
+    threads: 1,
+    train_ms_per_step: +trainMs.toFixed(1),
+    batch: w.batch,
+    infer_images_per_s: +((256 / inferMs) * 1000).toFixed(1),
+    ...(profile ? { profile } : {}),
+  };
+}
