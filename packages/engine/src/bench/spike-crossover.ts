@@ -1,6 +1,6 @@
 /**
- * Where the event-driven spike kernels beat the dense ones: forward and weight-gradient time
- * of `spikeConv2d`, forced sparse and forced dense, on the spike-fed layer shapes of the
+ * Where the event-driven spike kernels beat the dense ones: forward and weight-gradient CPU
+ * time of `spikeConv2d`, forced sparse and forced dense, on the spike-fed layer shapes of the
  * BENCH.md workloads (one timestep's batch), over input densities from 0 to 100 %. Prints
  * one JSON line per (layer, density) and a summary line per layer with the measured
  * crossover: the highest density at which the sparse path is still faster.
@@ -40,13 +40,19 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Median ms of `fn` over `reps` runs after one warm-up; `fn` returns tensors to read and free. */
+/** CPU time of this process, ms: on a shared, loaded machine it moves far less than wall time. */
+export function cpuNowMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Median CPU ms of `fn` over `reps` runs after one warm-up; `fn` returns a tensor to read and free. */
 function timeMs(fn: () => tf.Tensor, reps: number): number {
   const once = () => {
-    const t0 = performance.now();
+    const t0 = cpuNowMs();
     const y = fn();
     y.dataSync();
-    const ms = performance.now() - t0;
+    const ms = cpuNowMs() - t0;
     y.dispose();
     return ms;
   };

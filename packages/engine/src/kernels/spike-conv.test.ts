@@ -52,14 +52,18 @@ interface Result {
   dw: Float32Array;
 }
 
-/** y, and the gradients of sum(y · r) in x and w, with `conv` on the current backend. */
-function run(c: Case, xs: Float32Array, seed: number, conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D): Result {
+/**
+ * y, and the gradients of sum(y · r) in x and w, with `conv` on the current backend; r (the
+ * upstream gradient dy) has `dyDensity` non-zeros, as surrogate gradients gate it.
+ */
+function run(c: Case, xs: Float32Array, seed: number, conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D, dyDensity = 1): Result {
   const wShape: [number, number, number, number] = [c.k[0], c.k[1], c.x[3], c.cout];
   return tf.tidy(() => {
     const x = tf.tensor4d(xs, c.x);
     const w = tf.tensor4d(randomArray(size(wShape), seed), wShape);
     const y = conv(x, w);
-    const r = tf.tensor(randomArray(y.size, seed + 1), y.shape);
+    const gate = createRng(seed + 2);
+    const r = tf.tensor(randomArray(y.size, seed + 1).map((v) => (gate.next() < dyDensity ? v : 0)), y.shape);
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), r)))([x, w]);
     return { y: y.dataSync() as Float32Array, dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array };
   });
@@ -77,9 +81,9 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return scale === 0 ? err : err / scale;
 }
 
-async function reference(c: Case, xs: Float32Array, seed: number): Promise<Result> {
+async function reference(c: Case, xs: Float32Array, seed: number, dyDensity = 1): Promise<Result> {
   await tf.setBackend('cpu');
-  const r = run(c, xs, seed, (x, w) => tf.conv2d(x, w, c.strides, c.pad));
+  const r = run(c, xs, seed, (x, w) => tf.conv2d(x, w, c.strides, c.pad), dyDensity);
   await tf.setBackend('wasm');
   return r;
 }
@@ -91,25 +95,29 @@ describe('spikeConv2d (event-driven convolution of spikes)', () => {
   afterEach(() => setSpikeKernelMode('auto'));
 
   for (const graded of [false, true]) {
-    it.each(CASES.map((c, i) => [i, c] as const))(`case %i, ${graded ? 'graded (pooled) spikes' : 'binary spikes'}: sparse path = cpu conv2d at 0–100 % density`, async (i, c) => {
+    const dyDensity = graded ? 1 : 0.2;
+    it.each(CASES.map((c, i) => [i, c] as const))(`case %i, ${graded ? 'graded (pooled) spikes, dense dy' : 'binary spikes, gated dy'}: sparse path = cpu conv2d at 0–100 % density`, async (i, c) => {
+      // The input gradient runs event-driven for stride 1 when its output (C) fits the SIMD lanes.
+      const inputSparse = c.strides[0] === 1 && c.strides[1] === 1 && c.x[3] % 4 === 0;
       for (const [k, density] of DENSITIES.entries()) {
         const seed = 1000 * i + 10 * k + (graded ? 5 : 0);
         const xs = spikes(c.x, density, seed, graded);
-        const ref = await reference(c, xs, seed);
+        const ref = await reference(c, xs, seed, dyDensity);
         setSpikeKernelMode('sparse');
         resetSpikeKernelStats();
-        const got = run(c, xs, seed, (x, w) => spikeConv2d(x, w, c.strides, c.pad));
+        const got = run(c, xs, seed, (x, w) => spikeConv2d(x, w, c.strides, c.pad), dyDensity);
         const s = spikeKernelStats();
-        // Both the forward and the weight gradient really took the event-driven path.
-        expect(s.forwardSparse, `density ${density}`).toBeGreaterThanOrEqual(2);
-        expect(s.filterSparse).toBe(1);
-        expect(s.forwardDense + s.filterDense).toBe(0);
+        // The forward and both gradients really took the event-driven path.
+        expect(s.forward, `density ${density}`).toMatchObject({ sparse: 2, dense: 0 });
+        expect(s.filter).toMatchObject({ sparse: 1, dense: 0 });
+        expect(s.input).toMatchObject(inputSparse ? { sparse: 1, dense: 0 } : { sparse: 0, dense: 1 });
         const label = `case ${i}, density ${density}`;
         expect(relErr(got.y, ref.y), label).toBeLessThanOrEqual(1e-5);
         expect(relErr(got.dx, ref.dx), label).toBeLessThanOrEqual(1e-5);
         expect(relErr(got.dw, ref.dw), label).toBeLessThanOrEqual(1e-5);
         if (density > 0) expect(Math.max(...ref.y.map(Math.abs)), label).toBeGreaterThan(0.1);
         else expect(Math.max(...got.y.map(Math.abs))).toBe(0);
+        expect(Math.max(...ref.dx.map(Math.abs)), label).toBeGreaterThan(0.1);
       }
     });
   }
@@ -122,8 +130,8 @@ describe('spikeConv2d (event-driven convolution of spikes)', () => {
       resetSpikeKernelStats();
       const got = run(c, xs, 7, (x, w) => spikeConv2d(x, w, c.strides, c.pad));
       const s = spikeKernelStats();
-      expect(path === 'sparse' ? s.forwardSparse : s.forwardDense).toBeGreaterThan(0);
-      expect(path === 'sparse' ? s.forwardDense : s.forwardSparse).toBe(0);
+      expect(path === 'sparse' ? s.forward.sparse : s.forward.dense).toBeGreaterThan(0);
+      expect(path === 'sparse' ? s.forward.dense : s.forward.sparse).toBe(0);
       expect(relErr(got.y, ref.y)).toBeLessThanOrEqual(1e-5);
       expect(relErr(got.dw, ref.dw)).toBeLessThanOrEqual(1e-5);
     }
@@ -134,12 +142,13 @@ describe('spikeConv2d (event-driven convolution of spikes)', () => {
     setSpikeKernelMode('dense');
     resetSpikeKernelStats();
     run(c, spikes(c.x, 0.05, 3), 3, (x, w) => spikeConv2d(x, w, c.strides, c.pad));
-    expect(spikeKernelStats()).toMatchObject({ forwardSparse: 0, filterSparse: 0 });
-    expect(spikeKernelStats().forwardDense).toBeGreaterThan(0);
+    const s = spikeKernelStats();
+    expect(s.forward.sparse + s.filter.sparse + s.input.sparse).toBe(0);
+    expect(s.forward.dense).toBeGreaterThan(0);
   });
 
   it.each(['sparse', 'dense', 'auto'] as SpikeKernelMode[])('spikeMatMul (%s) = cpu matMul, with gradients', async (mode) => {
-    const [n, k, m] = [17, 70, 44];
+    const [n, k, m] = [17, 72, 44];
     for (const density of DENSITIES) {
       const xs = spikes([n, k], density, 11);
       const ws = randomArray(k * m, 12);
@@ -160,9 +169,12 @@ describe('spikeConv2d (event-driven convolution of spikes)', () => {
       resetSpikeKernelStats();
       const got = go(spikeMatMul);
       const st = spikeKernelStats();
-      if (mode === 'sparse') expect(st).toMatchObject({ forwardDense: 0, filterDense: 0, filterSparse: 1 });
-      if (mode === 'dense') expect(st).toMatchObject({ forwardSparse: 0, filterSparse: 0, filterDense: 1 });
-      expect(st.forwardSparse + st.forwardDense).toBe(2);
+      for (const part of ['forward', 'filter', 'input'] as const) {
+        if (mode === 'sparse') expect(st[part].dense, part).toBe(0);
+        if (mode === 'dense') expect(st[part].sparse, part).toBe(0);
+      }
+      expect(st.forward.sparse + st.forward.dense).toBe(2);
+      expect(st.filter.sparse + st.filter.dense).toBe(1);
       for (let i = 0; i < 3; i++) expect(relErr(got[i]!, ref[i]!), `density ${density}, output ${i}`).toBeLessThanOrEqual(1e-5);
     }
   });

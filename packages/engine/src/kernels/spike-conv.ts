@@ -29,11 +29,15 @@ import {
   type Tensor4D,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { spikeSimdFor, type ConvFn, type SpikeSimd } from './spike-simd.js';
+import { spikeSimdFor, type SpikeSimd } from './spike-simd.js';
+import { derived, flippedTransposedFilter } from './derived.js';
+import { WasmOps } from './wasm-ops.js';
 
 export const SPIKE_CONV_KERNEL = 'SpikeliteSpikeConv2D';
 export const SPIKE_CONV_FILTER_KERNEL = 'SpikeliteSpikeConv2DBackpropFilter';
+export const SPIKE_CONV_INPUT_KERNEL = 'SpikeliteSpikeConv2DBackpropInput';
 export const SPIKE_MATMUL_KERNEL = 'SpikeliteSpikeMatMul';
+export const SPIKE_MATMUL_INPUT_KERNEL = 'SpikeliteSpikeMatMulBackpropInput';
 export const SPIKE_MATMUL_FILTER_KERNEL = 'SpikeliteSpikeMatMulBackpropFilter';
 
 export type SpikeKernelMode = 'auto' | 'dense' | 'sparse';
@@ -43,7 +47,7 @@ export type SpikeKernelMode = 'auto' | 'dense' | 'sparse';
  * Measured with `node packages/engine/dist/bench/main.js --workloads spike-crossover` on the
  * layer shapes of the BENCH.md workloads (see the engine README for the table).
  */
-export const SPIKE_CROSSOVER = { forward: 0.3, filter: 0.3 };
+export const SPIKE_CROSSOVER: Record<'forward' | 'filter' | 'input', number> = { forward: 0.3, filter: 0.3, input: 0.3 };
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -69,26 +73,31 @@ export function spikeKernelMode(): SpikeKernelMode {
   return currentMode;
 }
 
-/** Calls per path since the last reset, and the events and input elements the kernels saw. */
-export interface SpikeKernelStats {
-  forwardSparse: number;
-  forwardDense: number;
-  filterSparse: number;
-  filterDense: number;
-  /** Non-zero input elements over all measured calls. */
+/** What one of the three kernels of a spike layer did since the last reset. */
+export interface SpikePathStats {
+  /** Calls that took the event-driven path. */
+  sparse: number;
+  /** Calls that took the dense path. */
+  dense: number;
+  /** Non-zero elements of the measured operand (x, or dy for the input gradient), over all measured calls. */
   events: number;
-  /** Input elements over all measured calls. */
+  /** Elements of the measured operand over all measured calls. */
   elements: number;
 }
 
-const stats: SpikeKernelStats = { forwardSparse: 0, forwardDense: 0, filterSparse: 0, filterDense: 0, events: 0, elements: 0 };
+/** Per kernel: forward (sparse in x), filter (weight gradient, sparse in x), input (input gradient, sparse in dy). */
+export type SpikeKernelStats = Record<SpikeKernelPart, SpikePathStats>;
+export type SpikeKernelPart = 'forward' | 'filter' | 'input';
+
+const PARTS: readonly SpikeKernelPart[] = ['forward', 'filter', 'input'];
+const stats = Object.fromEntries(PARTS.map((p) => [p, { sparse: 0, dense: 0, events: 0, elements: 0 }])) as SpikeKernelStats;
 
 export function spikeKernelStats(): SpikeKernelStats {
-  return { ...stats };
+  return Object.fromEntries(PARTS.map((p) => [p, { ...stats[p] }])) as SpikeKernelStats;
 }
 
 export function resetSpikeKernelStats(): void {
-  for (const k of Object.keys(stats) as Array<keyof SpikeKernelStats>) stats[k] = 0;
+  for (const p of PARTS) Object.assign(stats[p], { sparse: 0, dense: 0, events: 0, elements: 0 });
 }
 
 // ---------------------------------------------------------------- wasm heap access
@@ -137,7 +146,7 @@ interface Density {
 }
 
 /** Non-zero count of x and whether every value is 0 or 1. */
-function measure(h: NonNullable<ReturnType<typeof heapOf>>, x: TensorInfo, scratch: Scratch): Density {
+function measure(h: NonNullable<ReturnType<typeof heapOf>>, x: TensorInfo, scratch: Scratch, tally: SpikePathStats): Density {
   const n = sizeOf(x.shape);
   const n4 = n & ~3;
   const out = scratch.alloc(8);
@@ -151,8 +160,8 @@ function measure(h: NonNullable<ReturnType<typeof heapOf>>, x: TensorInfo, scrat
     if (v !== 0) events++;
     if (v !== 0 && v !== 1) nonBinary++;
   }
-  stats.events += events;
-  stats.elements += n;
+  tally.events += events;
+  tally.elements += n;
   return { events, binary: nonBinary === 0 };
 }
 
@@ -170,7 +179,7 @@ function convInfo(xShape: number[], filterShape: number[], a: SpikeConvAttrs): b
 }
 
 /** Per-pixel event lists of x (the caller frees `scratch`). */
-function buildCsr(h: NonNullable<ReturnType<typeof heapOf>>, x: TensorInfo, events: number, scratch: Scratch, info: backend_util.Conv2DInfo) {
+function buildCsr(h: NonNullable<ReturnType<typeof heapOf>>, x: TensorInfo, events: number, scratch: Scratch, info: ConvGeometry) {
   const c = info.inChannels;
   const nPix = info.batchSize * info.inHeight * info.inWidth;
   const row = scratch.alloc((nPix + 1) * 4);
@@ -197,53 +206,54 @@ function wantSparse(mode: SpikeKernelMode, density: number, cut: number): boolea
 // ---------------------------------------------------------------- kernels
 
 /**
- * The forward (y = x ⊛ w) or the weight gradient (dW from x and dy) of a layer with
- * geometry `info`: event-driven on wasm when x is sparse enough, else `dense()`.
+ * One kernel of a spike layer with geometry `info`, event-driven on wasm when its sparse
+ * operand `x` is sparse enough, else `dense()`:
+ *  - 'forward': y = x ⊛ other (the filter);
+ *  - 'input': the input gradient, as the forward of x = dy with other = the flipped,
+ *    transposed filter (the caller sets up `info` for that convolution; `other` is then a
+ *    function, called only on the event-driven path, returning a cached tensor);
+ *  - 'filter': dW from x and other = dy.
  */
 function spikeKernel(
-  which: 'forward' | 'filter',
+  part: SpikeKernelPart,
   backend: KernelBackend,
   backendName: string,
   x: TensorInfo,
-  other: TensorInfo,
-  info: backend_util.Conv2DInfo,
+  other: TensorInfo | (() => TensorInfo),
+  info: ConvGeometry,
   outShape: number[],
   mode: SpikeKernelMode,
   dense: () => TensorInfo,
+  tally: SpikePathStats = stats[part],
 ): TensorInfo {
   const h = backendName === 'wasm' && mode !== 'dense' ? heapOf(backend) : null;
   const countDense = () => {
-    if (which === 'forward') stats.forwardDense++;
-    else stats.filterDense++;
+    tally.dense++;
     return dense();
   };
   if (h === null || info.outChannels % 4 !== 0) return countDense();
   const scratch = new Scratch(h.b);
   try {
-    const d = measure(h, x, scratch);
-    const cut = which === 'forward' ? SPIKE_CROSSOVER.forward : SPIKE_CROSSOVER.filter;
-    if (!wantSparse(mode, d.events / Math.max(sizeOf(x.shape), 1), cut)) return countDense();
-    if (which === 'forward') stats.forwardSparse++;
-    else stats.filterSparse++;
-    const csr = buildCsr(h, x, d.events, scratch, info);
+    const d = measure(h, x, scratch, tally);
+    if (!wantSparse(mode, d.events / Math.max(sizeOf(x.shape), 1), SPIKE_CROSSOVER[part])) return countDense();
+    tally.sparse++;
     const out = h.b.makeOutput(outShape, 'float32');
     const pOut = offsetOf(h.b, out);
-    let f: ConvFn;
-    let pA: number;
-    let pB: number;
-    if (which === 'forward') {
-      f = d.binary ? h.simd.fwdBinary : h.simd.fwd;
-      [pA, pB] = [offsetOf(h.b, other), pOut];
-    } else {
-      h.simd.zero(pOut, sizeOf(outShape) * 4);
-      f = d.binary ? h.simd.dwTapBinary : h.simd.dwTap;
-      [pA, pB] = [pOut, offsetOf(h.b, other)];
-    }
+    h.simd.zero(pOut, sizeOf(outShape) * 4);
+    // No events: the result is zero (the output, or the weight gradient).
+    if (d.events === 0) return out;
+    const csr = buildCsr(h, x, d.events, scratch, info);
+    const taps = scratch.alloc(12 * info.filterHeight * info.filterWidth);
+    const otherInfo = typeof other === 'function' ? other() : other;
+    const [f, pA, pB] =
+      part === 'filter'
+        ? [d.binary ? h.simd.dwTapBinary : h.simd.dwTap, pOut, offsetOf(h.b, otherInfo)]
+        : [d.binary ? h.simd.fwdBinary : h.simd.fwd, offsetOf(h.b, otherInfo), pOut];
     f(
       csr.row, csr.idx, csr.val, pA, pB,
       info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outChannels, info.outHeight, info.outWidth,
       info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-      info.padInfo.top, info.padInfo.left,
+      info.padInfo.top, info.padInfo.left, taps,
     );
     return out;
   } finally {
@@ -251,7 +261,44 @@ function spikeKernel(
   }
 }
 
+/** The fields of tfjs's Conv2DInfo the event-driven kernels read. */
+type ConvGeometry = Pick<
+  backend_util.Conv2DInfo,
+  'batchSize' | 'inHeight' | 'inWidth' | 'inChannels' | 'outChannels' | 'outHeight' | 'outWidth' | 'filterHeight' | 'filterWidth' |
+  'strideHeight' | 'strideWidth' | 'dilationHeight' | 'dilationWidth'
+> & { padInfo: { top: number; left: number } };
+
+/**
+ * The input gradient of a stride-1 convolution as a convolution of dy: with the filter
+ * flipped in space and its channels swapped, over dy padded by (k − 1 − pad).
+ */
+function inputGradGeometry(info: backend_util.Conv2DInfo): ConvGeometry | null {
+  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  const top = info.filterHeight - 1 - info.padInfo.top;
+  const left = info.filterWidth - 1 - info.padInfo.left;
+  if (top < 0 || left < 0) return null;
+  return {
+    batchSize: info.batchSize, inHeight: info.outHeight, inWidth: info.outWidth, inChannels: info.outChannels,
+    outChannels: info.inChannels, outHeight: info.inHeight, outWidth: info.inWidth,
+    filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1,
+    padInfo: { top, left },
+  };
+}
+
 type Args = Parameters<KernelFunc>[0];
+
+/**
+ * dW through the event kernel whatever the density of x (all of x's non-zeros are events),
+ * or null where it cannot run (no wasm SIMD, output channels not a multiple of 4). For
+ * layers with few input channels, where it beats the dense form (conv2d-grads.ts).
+ */
+export function eventFilterGrad(backend: KernelBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, filterShape: number[]): TensorInfo | null {
+  if (info.outChannels % 4 !== 0 || heapOf(backend) === null) return null;
+  const untallied = { sparse: 0, dense: 0, events: 0, elements: 0 }; // not a spike layer: not in the stats
+  return spikeKernel('filter', backend, 'wasm', x, dy, info, filterShape, 'sparse', () => {
+    throw new Error('unreachable: sparse mode');
+  }, untallied);
+}
 
 function convForward(backendName: 'wasm' | 'cpu'): KernelFunc {
   return ({ inputs, backend, attrs }: Args) => {
@@ -274,6 +321,23 @@ function convFilter(backendName: 'wasm' | 'cpu'): KernelFunc {
     return spikeKernel('filter', b, backendName, x, dy, info, a.filterShape, a.mode, () =>
       callKernel('Conv2DBackpropFilter', backendName, { inputs: { x, dy }, backend: b, attrs: { ...denseAttrs(a), filterShape: a.filterShape } }),
     );
+  };
+}
+
+function convInput(backendName: 'wasm' | 'cpu'): KernelFunc {
+  return ({ inputs, backend, attrs }: Args) => {
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = attrs as unknown as SpikeConvAttrs & { inputShape: number[] };
+    const b = backend as KernelBackend;
+    const dense = () =>
+      callKernel('Conv2DBackpropInput', backendName, { inputs: { dy, filter }, backend: b, attrs: { ...denseAttrs(a), inputShape: a.inputShape } });
+    const g = inputGradGeometry(convInfo(a.inputShape, filter.shape, a));
+    if (g === null) {
+      stats.input.dense++;
+      return dense();
+    }
+    const flippedFilter = () => flippedTransposedFilter(b, filter);
+    return spikeKernel('input', b, backendName, dy, flippedFilter, g, a.inputShape, a.mode, dense);
   };
 }
 
@@ -304,13 +368,29 @@ function matMulFilter(backendName: 'wasm' | 'cpu'): KernelFunc {
   };
 }
 
+/** dx = dy [n, m] · wᵀ: the forward of dy with the transposed weights. */
+function matMulInput(backendName: 'wasm' | 'cpu'): KernelFunc {
+  return ({ inputs, backend, attrs }: Args) => {
+    const { dy, w } = inputs as { dy: TensorInfo; w: TensorInfo };
+    const [n, m] = dy.shape as [number, number];
+    const k = w.shape[0]!;
+    const b = backend as KernelBackend;
+    const transposed = () => derived(b, w, 'transpose', () => new WasmOps(b).transpose(w, [1, 0]));
+    return spikeKernel('input', b, backendName, dy, transposed, matMulInfo(n, m, k), [n, k], (attrs as unknown as SpikeConvAttrs).mode, () =>
+      callKernel('BatchMatMul', backendName, { inputs: { a: dy, b: w }, backend: b, attrs: { transposeA: false, transposeB: true } }),
+    );
+  };
+}
+
 let registered = false;
 
 const KERNELS: Array<[string, (b: 'wasm' | 'cpu') => KernelFunc]> = [
   [SPIKE_CONV_KERNEL, convForward],
   [SPIKE_CONV_FILTER_KERNEL, convFilter],
+  [SPIKE_CONV_INPUT_KERNEL, convInput],
   [SPIKE_MATMUL_KERNEL, matMulForward],
   [SPIKE_MATMUL_FILTER_KERNEL, matMulFilter],
+  [SPIKE_MATMUL_INPUT_KERNEL, matMulInput],
 ];
 
 /** Register the spike kernels (wasm, cpu) and their gradients. Idempotent. */
@@ -328,10 +408,7 @@ export function registerSpikeKernels(): string[] {
           const a = attrs as unknown as SpikeConvAttrs;
           const g = dy as Tensor4D;
           return {
-            x: () =>
-              engine().runKernel('Conv2DBackpropInput', { dy: g, filter }, {
-                strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: a.dimRoundingMode, inputShape: x.shape,
-              } as unknown as NamedAttrMap) as Tensor,
+            x: () => engine().runKernel(SPIKE_CONV_INPUT_KERNEL, { dy: g, filter }, { ...a, inputShape: x.shape } as unknown as NamedAttrMap) as Tensor,
             filter: () =>
               engine().runKernel(SPIKE_CONV_FILTER_KERNEL, { x, dy: g }, { ...a, filterShape: filter.shape } as unknown as NamedAttrMap) as Tensor,
           };
@@ -346,7 +423,7 @@ export function registerSpikeKernels(): string[] {
           const [x, w] = saved as [Tensor2D, Tensor2D];
           const g = dy as Tensor2D;
           return {
-            x: () => matMul(g, w, false, true),
+            x: () => engine().runKernel(SPIKE_MATMUL_INPUT_KERNEL, { dy: g, w }, attrs) as Tensor,
             w: () => engine().runKernel(SPIKE_MATMUL_FILTER_KERNEL, { x, dy: g }, attrs) as Tensor,
           };
         },

@@ -29,13 +29,13 @@ export interface SpikeSimd {
   csr1(pX: number, nPix: number, C: number, pRow: number, pIdx: number, pVal: number): number;
   fwd: ConvFn;
   fwdBinary: ConvFn;
-  /** Weight gradient by output pixel: (pRow, pIdx, pVal, pDW, pDy, ...the ConvFn geometry); pDW zeroed first. */
+  /** Weight gradient by output pixel: (pRow, pIdx, pVal, pDW, pDy, ...the ConvFn geometry, pTaps); pDW zeroed first. */
   dwTap: ConvFn;
   dwTapBinary: ConvFn;
   zero(p: number, bytes: number): void;
 }
 
-/** (pRow, pIdx, pVal, pW, pY, N, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL) */
+/** (pRow, pIdx, pVal, pW, pY, N, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL, pTaps); the output zeroed first. */
 export type ConvFn = (...args: number[]) => void;
 
 /** i32 arithmetic helpers on locals. */
@@ -131,19 +131,21 @@ function storeAcc(f: WasmFn, acc: number[], a: number): void {
 
 /**
  * The output-pixel loop shared by the forward and the weight gradient: for every output
- * pixel, every kernel tap, every event of the input pixel under the tap, in passes of 32
- * (then 4) output channels.
+ * pixel, the kernel taps whose input pixel has events are listed once (in scratch at
+ * pTaps: byte offset of the tap's weights, first and end event), then in passes of 32 (then
+ * 4) output channels:
  *  - 'fwd': y[pixel, cb] = Σ v · w[tap, c, cb], accumulated in registers;
- *  - 'dw':  dW[tap, c, cb] += v · dy[pixel, cb], dy's block held in registers (dW is zeroed
- *    first and stays in cache: w-sized, not activation-sized).
- * Params (pRow, pIdx, pVal, pW|pDW, pY|pDy, N, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL).
+ *  - 'dw':  dW[tap, c, cb] += v · dy[pixel, cb], dy's block held in registers (dW stays in
+ *    cache: weight-sized, not activation-sized).
+ * The caller zeroes y (fwd) or dW (dw) first; pixels with no events are skipped.
+ * Params (pRow, pIdx, pVal, pW|pDW, pY|pDy, N, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL, pTaps).
  */
 function tapFn(kind: 'fwd' | 'dw', binary: boolean): WasmFn {
-  const f = new WasmFn(new Array<typeof I32>(20).fill(I32));
-  const [pRow, pIdx, pVal, pW, pY, N, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL] = Array.from({ length: 20 }, (_, k) => k) as number[] as [
-    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
+  const f = new WasmFn(new Array<typeof I32>(21).fill(I32));
+  const [pRow, pIdx, pVal, pW, pY, N, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL, pTaps] = Array.from({ length: 21 }, (_, k) => k) as number[] as [
+    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
   ];
-  const [n, oh, ow, cb, i, j, ih, iw, e, eEnd, wTap, yRow, a, coBytes, nMain, pixRow, tapStride] = f.locals(I32, 17);
+  const [n, oh, ow, cb, i, j, ih, iw, e, eEnd, wTap, yRow, a, coBytes, nMain, pixRow, tapStride, nt, t] = f.locals(I32, 19);
   const regs: number[] = f.locals(V128, 8);
   const vv = binary ? null : f.local(V128);
   f.get(Co).i32(2).op(OP.i32Shl).set(coBytes);
@@ -151,6 +153,33 @@ function tapFn(kind: 'fwd' | 'dw', binary: boolean): WasmFn {
   // Bytes between the weights of consecutive taps (i, j): C·Co floats.
   f.get(C).get(coBytes).op(OP.i32Mul).set(tapStride);
   f.get(pY).set(yRow);
+
+  /** List the taps of output pixel (n, oh, ow) that see events; nt = bytes of list. */
+  const listTaps = () => {
+    f.i32(0).set(nt);
+    f.forRange(i, () => f.i32(0), KH, 1, (ci: LoopControl) => {
+      f.get(oh).get(SH).op(OP.i32Mul).get(PT).op(OP.i32Sub).get(i).get(DH).op(OP.i32Mul).op(OP.i32Add).tee(ih);
+      f.get(H).op(OP.i32GeU);
+      ci.nextIf();
+      // pixRow = (n·H + ih)·W
+      f.get(n).get(H).op(OP.i32Mul).get(ih).op(OP.i32Add).get(W).op(OP.i32Mul).set(pixRow);
+      f.forRange(j, () => f.i32(0), KW, 1, (cj: LoopControl) => {
+        f.get(ow).get(SW).op(OP.i32Mul).get(PL).op(OP.i32Sub).get(j).get(DW).op(OP.i32Mul).op(OP.i32Add).tee(iw);
+        f.get(W).op(OP.i32GeU);
+        cj.nextIf();
+        // events of pixel (pixRow + iw): rowPtr[pix] .. rowPtr[pix + 1]
+        f.get(pixRow).get(iw).op(OP.i32Add).i32(2).op(OP.i32Shl).get(pRow).op(OP.i32Add).tee(a);
+        f.mem(OP.i32Load, 2).set(e);
+        f.get(a).mem(OP.i32Load, 2, 4).tee(eEnd).get(e).op(OP.i32Eq);
+        cj.nextIf();
+        f.get(pTaps).get(nt).op(OP.i32Add).set(a);
+        f.get(a).get(i).get(KW).op(OP.i32Mul).get(j).op(OP.i32Add).get(tapStride).op(OP.i32Mul).mem(OP.i32Store, 2, 0);
+        f.get(a).get(e).mem(OP.i32Store, 2, 4);
+        f.get(a).get(eEnd).mem(OP.i32Store, 2, 8);
+        f.get(nt).i32(12).op(OP.i32Add).set(nt);
+      });
+    });
+  };
 
   const passes = (width: number, from: () => void, to: number) => {
     const r = regs.slice(0, width / 4);
@@ -166,35 +195,21 @@ function tapFn(kind: 'fwd' | 'dw', binary: boolean): WasmFn {
         f.simd(SIMD.anyTrue).op(OP.i32Eqz);
         cc.nextIf();
       }
-      f.forRange(i, () => f.i32(0), KH, 1, (ci: LoopControl) => {
-        f.get(oh).get(SH).op(OP.i32Mul).get(PT).op(OP.i32Sub).get(i).get(DH).op(OP.i32Mul).op(OP.i32Add).tee(ih);
-        f.get(H).op(OP.i32GeU);
-        ci.nextIf();
-        // pixRow = (n·H + ih)·W
-        f.get(n).get(H).op(OP.i32Mul).get(ih).op(OP.i32Add).get(W).op(OP.i32Mul).set(pixRow);
-        f.forRange(j, () => f.i32(0), KW, 1, (cj: LoopControl) => {
-          f.get(ow).get(SW).op(OP.i32Mul).get(PL).op(OP.i32Sub).get(j).get(DW).op(OP.i32Mul).op(OP.i32Add).tee(iw);
-          f.get(W).op(OP.i32GeU);
-          cj.nextIf();
-          // wTap = pW + ((i·KW + j)·C·Co + cb)·4
-          f.get(i).get(KW).op(OP.i32Mul).get(j).op(OP.i32Add).get(tapStride).op(OP.i32Mul);
-          f.get(pW).op(OP.i32Add).get(cb).i32(2).op(OP.i32Shl).op(OP.i32Add).set(wTap);
-          // events of pixel (pixRow + iw): rowPtr[pix] .. rowPtr[pix + 1]
-          f.get(pixRow).get(iw).op(OP.i32Add).i32(2).op(OP.i32Shl).get(pRow).op(OP.i32Add).tee(a);
-          f.mem(OP.i32Load, 2, 4).set(eEnd);
-          f.forRange(e, () => f.get(a).mem(OP.i32Load, 2), eEnd, 1, () => {
-            addr4(f, pIdx, e).mem(OP.i32Load, 2).get(coBytes).op(OP.i32Mul).get(wTap).op(OP.i32Add).set(a);
-            if (vv !== null) addr4(f, pVal, e).mem(OP.f32Load, 2).simd(SIMD.f32x4Splat).set(vv);
-            if (kind === 'fwd') {
-              accumulate(f, r, a, vv);
-            } else {
-              r.forEach((x, k) => {
-                f.get(a).get(a).v128Load(16 * k).get(x);
-                if (vv !== null) f.get(vv).simd(SIMD.f32x4Mul);
-                f.simd(SIMD.f32x4Add).v128Store(16 * k);
-              });
-            }
-          });
+      f.forRange(t, () => f.i32(0), nt, 12, () => {
+        f.get(pTaps).get(t).op(OP.i32Add).tee(a).mem(OP.i32Load, 2, 0).get(pW).op(OP.i32Add).get(cb).i32(2).op(OP.i32Shl).op(OP.i32Add).set(wTap);
+        f.get(a).mem(OP.i32Load, 2, 8).set(eEnd);
+        f.forRange(e, () => f.get(a).mem(OP.i32Load, 2, 4), eEnd, 1, () => {
+          addr4(f, pIdx, e).mem(OP.i32Load, 2).get(coBytes).op(OP.i32Mul).get(wTap).op(OP.i32Add).set(a);
+          if (vv !== null) addr4(f, pVal, e).mem(OP.f32Load, 2).simd(SIMD.f32x4Splat).set(vv);
+          if (kind === 'fwd') {
+            accumulate(f, r, a, vv);
+          } else {
+            r.forEach((x, k) => {
+              f.get(a).get(a).v128Load(16 * k).get(x);
+              if (vv !== null) f.get(vv).simd(SIMD.f32x4Mul);
+              f.simd(SIMD.f32x4Add).v128Store(16 * k);
+            });
+          }
         });
       });
       if (kind === 'fwd') {
@@ -207,8 +222,11 @@ function tapFn(kind: 'fwd' | 'dw', binary: boolean): WasmFn {
   f.forRange(n, () => f.i32(0), N, 1, () => {
     f.forRange(oh, () => f.i32(0), Ho, 1, () => {
       f.forRange(ow, () => f.i32(0), Wo, 1, () => {
-        passes(SPIKE_BLOCK, () => f.i32(0), nMain);
-        passes(4, () => f.get(nMain), Co);
+        listTaps();
+        f.get(nt).if(() => {
+          passes(SPIKE_BLOCK, () => f.i32(0), nMain);
+          passes(4, () => f.get(nMain), Co);
+        });
         f.get(yRow).get(coBytes).op(OP.i32Add).set(yRow);
       });
     });

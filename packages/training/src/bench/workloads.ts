@@ -5,13 +5,41 @@
  * workload; with `profile` it also times every kernel of one training step
  * (@spikelite/engine's profileKernels) and adds the table to the line.
  */
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEncoder } from '@spikelite/encoding';
-import { byCategory, createRng, profileKernels, type KernelProfile } from '@spikelite/engine';
+import {
+  byCategory,
+  createRng,
+  profileKernels,
+  resetSpikeKernelStats,
+  spikeKernelStats,
+  type KernelProfile,
+  type SpikeKernelStats,
+} from '@spikelite/engine';
 import { Network, SnnModel } from '@spikelite/models';
 import { ModelSpec, parseWith, type LayerInput, type NeuronSpec, type OptimizerSpec } from '@spikelite/schemas';
 import { createOptimizer } from '../optimizer.js';
 import { snnTarget } from '../target.js';
+
+/** CPU time of this process (all threads), ms. */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+export function loadAverage(): number {
+  return +loadavg()[0]!.toFixed(2);
+}
+
+/** Per spike-kernel part: calls on each path and the density of the operand it measured. */
+export type SpikeSummary = Record<keyof SpikeKernelStats, { sparse: number; dense: number; density: number | null }>;
+
+export function spikeKernelSummary(): SpikeSummary {
+  const s = spikeKernelStats();
+  const part = (p: SpikeKernelStats['forward']) => ({ sparse: p.sparse, dense: p.dense, density: p.elements > 0 ? +(p.events / p.elements).toFixed(4) : null });
+  return { forward: part(s.forward), filter: part(s.filter), input: part(s.input) };
+}
 
 export interface Workload {
   plan: Array<number | 'P'>;
@@ -65,6 +93,16 @@ export interface WorkloadResult {
   train_ms_per_step: number;
   batch: number;
   infer_images_per_s: number;
+  /**
+   * The same figures in CPU time of this process (user + system): on a loaded machine they
+   * move less than wall time. Equal to wall time on an idle machine with one thread.
+   */
+  train_cpu_ms_per_step: number;
+  infer_cpu_images_per_s: number;
+  /** 1-minute load average when the workload ended. */
+  load_average: number;
+  /** What the engine's spike kernels did over the timed training steps and the timed inference. */
+  spike_kernels: { train: SpikeSummary; infer: SpikeSummary };
   profile?: { categories: ReturnType<typeof byCategory>; phases: KernelProfile['phases']; kernel_ms: number; wall_ms: number; kernels: KernelProfile['rows'] };
 }
 
@@ -98,12 +136,16 @@ export async function runWorkload(name: string, options: WorkloadOptions = {}): 
   };
   progress(`${name}: warm-up step`);
   step();
+  resetSpikeKernelStats();
   const t0 = performance.now();
+  const c0 = cpuMs();
   for (let i = 0; i < steps; i++) {
     progress(`${name}: timed step ${i + 1}/${steps}`);
     step();
   }
   const trainMs = (performance.now() - t0) / steps;
+  const trainCpuMs = (cpuMs() - c0) / steps;
+  const trainSpikes = spikeKernelSummary();
   let profile: WorkloadResult['profile'];
   if (options.profile) {
     progress(`${name}: profiled step`);
@@ -119,9 +161,13 @@ export async function runWorkload(name: string, options: WorkloadOptions = {}): 
     out.dispose();
   };
   infer();
+  resetSpikeKernelStats();
   const t1 = performance.now();
+  const c1 = cpuMs();
   infer();
   const inferMs = performance.now() - t1;
+  const inferCpuMs = cpuMs() - c1;
+  const inferSpikes = spikeKernelSummary();
   tf.dispose([x, y, xi]);
   opt.dispose();
   snn.dispose();
@@ -133,6 +179,10 @@ export async function runWorkload(name: string, options: WorkloadOptions = {}): 
     train_ms_per_step: +trainMs.toFixed(1),
     batch: w.batch,
     infer_images_per_s: +((256 / inferMs) * 1000).toFixed(1),
+    train_cpu_ms_per_step: +trainCpuMs.toFixed(1),
+    infer_cpu_images_per_s: +((256 / inferCpuMs) * 1000).toFixed(1),
+    load_average: loadAverage(),
+    spike_kernels: { train: trainSpikes, infer: inferSpikes },
     ...(profile ? { profile } : {}),
   };
 }
