@@ -20,11 +20,11 @@ interface Case {
   pad: Pad;
 }
 
-// Co = 36 and 68 exercise the 32-channel passes and the 4-channel tail; C = 3 and 5 the
+// Co = 36, 68, 28, 12 and 40 exercise passes of 32, 16, 8 and 4 channels; C = 3 and 5 the
 // per-element event scan; strides, padding and non-square shapes the tap geometry.
 const CASES: Case[] = [
   { x: [2, 8, 8, 4], k: [3, 3], cout: 36, strides: [1, 1], pad: 'same' },
-  { x: [3, 9, 7, 5], k: [3, 3], cout: 8, strides: [1, 1], pad: 'valid' },
+  { x: [3, 9, 7, 5], k: [3, 3], cout: 28, strides: [1, 1], pad: 'valid' },
   { x: [2, 9, 9, 8], k: [3, 3], cout: 68, strides: [2, 2], pad: 'same' },
   { x: [2, 10, 7, 3], k: [3, 2], cout: 4, strides: [2, 1], pad: 'valid' },
   { x: [1, 6, 6, 16], k: [1, 1], cout: 32, strides: [1, 1], pad: 'valid' },

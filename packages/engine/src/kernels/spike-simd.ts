@@ -132,8 +132,8 @@ function storeAcc(f: WasmFn, acc: number[], a: number): void {
 /**
  * The output-pixel loop shared by the forward and the weight gradient: for every output
  * pixel, the kernel taps whose input pixel has events are listed once (in scratch at
- * pTaps: byte offset of the tap's weights, first and end event), then in passes of 32 (then
- * 4) output channels:
+ * pTaps: byte offset of the tap's weights, first and end event), then in passes of 32 output
+ * channels (then at most one of 16, 8 and 4):
  *  - 'fwd': y[pixel, cb] = Σ v · w[tap, c, cb], accumulated in registers;
  *  - 'dw':  dW[tap, c, cb] += v · dy[pixel, cb], dy's block held in registers (dW stays in
  *    cache: weight-sized, not activation-sized).
@@ -146,10 +146,14 @@ function tapFn(kind: 'fwd' | 'dw', binary: boolean): WasmFn {
     number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
   ];
   const [n, oh, ow, cb, i, j, ih, iw, e, eEnd, wTap, yRow, a, coBytes, nMain, pixRow, tapStride, nt, t] = f.locals(I32, 19);
+  const [end16, end8] = f.locals(I32, 2);
   const regs: number[] = f.locals(V128, 8);
   const vv = binary ? null : f.local(V128);
   f.get(Co).i32(2).op(OP.i32Shl).set(coBytes);
   f.get(Co).i32(-SPIKE_BLOCK).op(OP.i32And).set(nMain);
+  // After the 32-channel passes, at most one pass each of 16, 8 and 4 channels.
+  f.get(Co).i32(-16).op(OP.i32And).set(end16);
+  f.get(Co).i32(-8).op(OP.i32And).set(end8);
   // Bytes between the weights of consecutive taps (i, j): C·Co floats.
   f.get(C).get(coBytes).op(OP.i32Mul).set(tapStride);
   f.get(pY).set(yRow);
@@ -225,7 +229,9 @@ function tapFn(kind: 'fwd' | 'dw', binary: boolean): WasmFn {
         listTaps();
         f.get(nt).if(() => {
           passes(SPIKE_BLOCK, () => f.i32(0), nMain);
-          passes(4, () => f.get(nMain), Co);
+          passes(16, () => f.get(nMain), end16);
+          passes(8, () => f.get(end16), end8);
+          passes(4, () => f.get(end8), Co);
         });
         f.get(yRow).get(coBytes).op(OP.i32Add).set(yRow);
       });

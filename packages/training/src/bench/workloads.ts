@@ -7,20 +7,22 @@
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEncoder } from '@spikelite/encoding';
 import {
   byCategory,
   createRng,
   profileKernels,
   resetSpikeKernelStats,
+  setSpikeKernelMode,
+  spikeKernelMode,
   spikeKernelStats,
   type KernelProfile,
+  type SpikeKernelMode,
   type SpikeKernelStats,
 } from '@spikelite/engine';
-import { Network, SnnModel } from '@spikelite/models';
 import { ModelSpec, parseWith, type LayerInput, type NeuronSpec, type OptimizerSpec } from '@spikelite/schemas';
 import { createOptimizer } from '../optimizer.js';
-import { snnTarget } from '../target.js';
+import { DataParallel } from '../parallel/pool.js';
+import { buildTarget, type TargetRecipe } from '../parallel/recipe.js';
 
 /** CPU time of this process (all threads), ms. */
 export function cpuMs(): number {
@@ -71,11 +73,6 @@ export function workloadSpec(w: Workload): ModelSpec {
   return parseWith(ModelSpec, { input: { channels: w.inCh, height: w.hw, width: w.hw }, classes: w.classes, layers }, 'workload');
 }
 
-export function workloadSnn(w: Workload, seed = 0): SnnModel {
-  const net = Network.create(workloadSpec(w), { seed });
-  return new SnnModel(net, { timesteps: w.T, neuron: WORKLOAD_NEURON, encoder: createEncoder({ kind: 'direct' }, { timesteps: w.T }) });
-}
-
 export interface WorkloadOptions {
   /** Timed training steps after one warm-up step (BENCH.md: 5). */
   steps?: number;
@@ -84,15 +81,25 @@ export interface WorkloadOptions {
   /** Progress lines (stderr in the CLI). */
   progress?: (message: string) => void;
   backend?: string;
+  /** Threads in all (data-parallel shards on worker threads when > 1); default 1. */
+  threads?: number;
+  /**
+   * The engine's spike-kernel mode for the run: 'auto' (default: event-driven or dense by
+   * density) or 'dense' (every layer dense: the figure without event-driven execution).
+   */
+  spikeMode?: SpikeKernelMode;
 }
 
 export interface WorkloadResult {
   workload: string;
   engine: string;
+  /** Threads really used (1 + worker threads started). */
   threads: number;
   train_ms_per_step: number;
   batch: number;
   infer_images_per_s: number;
+  /** The engine's spike-kernel mode the figures were taken with. */
+  spike_mode: SpikeKernelMode;
   /**
    * The same figures in CPU time of this process (user + system): on a loaded machine they
    * move less than wall time. Equal to wall time on an idle machine with one thread.
@@ -106,15 +113,26 @@ export interface WorkloadResult {
   profile?: { categories: ReturnType<typeof byCategory>; phases: KernelProfile['phases']; kernel_ms: number; wall_ms: number; kernels: KernelProfile['rows'] };
 }
 
-/** One workload: mean training step over `steps` after a warm-up, then inference of 256 images. */
+/** The workload as a recipe (the main thread and data-parallel workers build it alike). */
+export function workloadRecipe(w: Workload): TargetRecipe {
+  // BENCH.md: direct input; the output membrane averaged over T into softmax CE.
+  return { kind: 'snn', spec: workloadSpec(w), timesteps: w.T, neurons: WORKLOAD_NEURON, encoding: { kind: 'direct' }, loss: { kind: 'ce', on: 'mean', labelSmoothing: 0 } };
+}
+
+/**
+ * One workload: the mean training step over `steps` after a warm-up (Adam, lr 1e-3), then
+ * inference of 256 images after a warm-up batch; with `threads` > 1 both run data-parallel.
+ */
 export async function runWorkload(name: string, options: WorkloadOptions = {}): Promise<WorkloadResult> {
   const w = WORKLOADS[name];
   if (w === undefined) throw new Error(`unknown workload '${name}' (expected one of ${Object.keys(WORKLOADS).join(', ')})`);
   const steps = options.steps ?? 5;
   const progress = options.progress ?? (() => {});
-  const snn = workloadSnn(w);
-  // BENCH.md: the output membrane averaged over T into softmax CE; Adam lr 1e-3.
-  const target = snnTarget(snn, { kind: 'ce', on: 'mean', labelSmoothing: 0 });
+  const savedMode = spikeKernelMode();
+  setSpikeKernelMode(options.spikeMode ?? 'auto');
+  const recipe = workloadRecipe(w);
+  const built = buildTarget(recipe);
+  const { target } = built;
   const trainable = target.trainable();
   const vars = [...trainable.values()];
   const names = [...trainable.keys()];
@@ -122,67 +140,85 @@ export async function runWorkload(name: string, options: WorkloadOptions = {}): 
   const rng = createRng(0);
   const x = tf.randomUniform([w.batch, w.hw, w.hw, w.inCh], 0, 1, 'float32', 1);
   const y = tf.tensor1d(Array.from({ length: w.batch }, () => rng.int(w.classes)), 'int32');
-  const step = (mark?: (phase: string) => void): void => {
-    const { value, grads } = tf.variableGrads(() => {
-      const loss = target.lossAndPrediction(x, y, rng).loss;
-      mark?.('backward');
-      return loss;
-    }, vars);
-    mark?.('optimizer');
-    opt.apply(vars, names, vars.map((v) => grads[v.name]!), 1e-3);
-    target.constrain();
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  progress(`${name}: warm-up step`);
-  step();
-  resetSpikeKernelStats();
-  const t0 = performance.now();
-  const c0 = cpuMs();
-  for (let i = 0; i < steps; i++) {
-    progress(`${name}: timed step ${i + 1}/${steps}`);
-    step();
-  }
-  const trainMs = (performance.now() - t0) / steps;
-  const trainCpuMs = (cpuMs() - c0) / steps;
-  const trainSpikes = spikeKernelSummary();
-  let profile: WorkloadResult['profile'];
-  if (options.profile) {
-    progress(`${name}: profiled step`);
-    const p = await profileKernels((mark) => step(mark), 'forward');
-    profile = { categories: byCategory(p), phases: p.phases, kernel_ms: p.kernelMs, wall_ms: p.wallMs, kernels: p.rows };
-  }
+  const pool = (options.threads ?? 1) > 1 ? await DataParallel.start(target, vars, names, { threads: options.threads!, recipe }) : null;
+  try {
+    const apply = (grads: tf.Tensor[]) => {
+      opt.apply(vars, names, grads, 1e-3);
+      target.constrain();
+      pool?.markWeightsChanged();
+    };
+    const step = async (mark?: (phase: string) => void): Promise<void> => {
+      if (pool !== null && mark === undefined) {
+        const r = await pool.step(x, y, rng);
+        apply(r.grads);
+        tf.dispose(r.grads);
+        return;
+      }
+      const { value, grads } = tf.variableGrads(() => {
+        const loss = target.lossAndPrediction(x, y, rng).loss;
+        mark?.('backward');
+        return loss;
+      }, vars);
+      mark?.('optimizer');
+      apply(vars.map((v) => grads[v.name]!));
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    progress(`${name}: warm-up step`);
+    await step();
+    resetSpikeKernelStats();
+    const t0 = performance.now();
+    const c0 = cpuMs();
+    for (let i = 0; i < steps; i++) {
+      progress(`${name}: timed step ${i + 1}/${steps}`);
+      await step();
+    }
+    const trainMs = (performance.now() - t0) / steps;
+    const trainCpuMs = (cpuMs() - c0) / steps;
+    const trainSpikes = spikeKernelSummary();
+    let profile: WorkloadResult['profile'];
+    if (options.profile) {
+      // The kernels of one step on this thread (with threads > 1, one serial step).
+      progress(`${name}: profiled step`);
+      const p = await profileKernels((mark) => step(mark), 'forward');
+      profile = { categories: byCategory(p), phases: p.phases, kernel_ms: p.kernelMs, wall_ms: p.wallMs, kernels: p.rows };
+    }
 
-  progress(`${name}: inference`);
-  const xi = tf.randomUniform([256, w.hw, w.hw, w.inCh], 0, 1, 'float32', 2);
-  const infer = (): void => {
-    const out = tf.tidy(() => snn.forward(xi, { release: true }).logits);
-    out.dataSync();
-    out.dispose();
-  };
-  infer();
-  resetSpikeKernelStats();
-  const t1 = performance.now();
-  const c1 = cpuMs();
-  infer();
-  const inferMs = performance.now() - t1;
-  const inferCpuMs = cpuMs() - c1;
-  const inferSpikes = spikeKernelSummary();
-  tf.dispose([x, y, xi]);
-  opt.dispose();
-  snn.dispose();
-  snn.network.dispose();
-  return {
-    workload: name,
-    engine: `spikelite-tfjs-${tf.version_core}-${options.backend ?? tf.getBackend()}`,
-    threads: 1,
-    train_ms_per_step: +trainMs.toFixed(1),
-    batch: w.batch,
-    infer_images_per_s: +((256 / inferMs) * 1000).toFixed(1),
-    train_cpu_ms_per_step: +trainCpuMs.toFixed(1),
-    infer_cpu_images_per_s: +((256 / inferCpuMs) * 1000).toFixed(1),
-    load_average: loadAverage(),
-    spike_kernels: { train: trainSpikes, infer: inferSpikes },
-    ...(profile ? { profile } : {}),
-  };
+    progress(`${name}: inference`);
+    const xi = tf.randomUniform([256, w.hw, w.hw, w.inCh], 0, 1, 'float32', 2);
+    const infer = async (): Promise<void> => {
+      const out = pool ? await pool.predict(xi, built.logits) : built.logits(xi);
+      out.dataSync();
+      out.dispose();
+    };
+    await infer();
+    resetSpikeKernelStats();
+    const t1 = performance.now();
+    const c1 = cpuMs();
+    await infer();
+    const inferMs = performance.now() - t1;
+    const inferCpuMs = cpuMs() - c1;
+    const inferSpikes = spikeKernelSummary();
+    tf.dispose([xi]);
+    return {
+      workload: name,
+      engine: `spikelite-tfjs-${tf.version_core}-${options.backend ?? tf.getBackend()}`,
+      threads: pool?.threads ?? 1,
+      train_ms_per_step: +trainMs.toFixed(1),
+      batch: w.batch,
+      infer_images_per_s: +((256 / inferMs) * 1000).toFixed(1),
+      spike_mode: spikeKernelMode(),
+      train_cpu_ms_per_step: +trainCpuMs.toFixed(1),
+      infer_cpu_images_per_s: +((256 / inferCpuMs) * 1000).toFixed(1),
+      load_average: loadAverage(),
+      spike_kernels: { train: trainSpikes, infer: inferSpikes },
+      ...(profile ? { profile } : {}),
+    };
+  } finally {
+    await pool?.close();
+    tf.dispose([x, y]);
+    opt.dispose();
+    built.dispose();
+    setSpikeKernelMode(savedMode);
+  }
 }

@@ -1,4 +1,5 @@
 /** Messages between the data-parallel pool (main thread) and its workers. */
+import type { SpikeKernelMode } from '@spikelite/engine';
 import type { TargetRecipe } from './recipe.js';
 
 export type ToWorker =
@@ -6,6 +7,8 @@ export type ToWorker =
       type: 'init';
       recipe: TargetRecipe;
       backend: string;
+      /** The main thread's spike-kernel mode (engine), so every shard runs the same kernels. */
+      spikeMode: SpikeKernelMode;
       /** Trainable variables, in the order weights and gradients are exchanged. */
       names: string[];
       /** Every state tensor of the main target (non-trainable ones too: BN statistics, balanced thresholds). */
@@ -21,9 +24,11 @@ export type ToWorker =
       y: Int32Array;
       seed: number;
     }
+  | { type: 'predict'; id: number; weights: Float32Array | null; x: Float32Array; xShape: number[] }
   | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready'; backend: string }
   | { type: 'grads'; id: number; loss: number; hits: number; spikes: number; hasSpikes: boolean; grads: Float32Array }
+  | { type: 'logits'; id: number; logits: Float32Array; shape: number[] }
   | { type: 'error'; message: string };

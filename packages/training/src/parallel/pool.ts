@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, currentBackend, type Rng } from '@spikelite/engine';
+import { createRng, currentBackend, spikeKernelMode, type Rng } from '@spikelite/engine';
 import type { TrainTarget } from '../target.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import type { TargetRecipe } from './recipe.js';
@@ -54,8 +54,10 @@ export function defaultWorkerUrl(): URL {
   throw new Error('training with threads > 1 needs the built worker script: run `pnpm build` (packages/training/dist/parallel/worker.js is missing)');
 }
 
+type Reply = Extract<FromWorker, { type: 'grads' | 'logits' }>;
+
 interface Pending {
-  resolve: (r: ShardResult) => void;
+  resolve: (r: Reply) => void;
   reject: (e: Error) => void;
 }
 
@@ -67,7 +69,7 @@ class WorkerHandle {
   constructor(readonly worker: Worker) {
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') this.readyWait?.resolve();
-      else if (m.type === 'grads') this.pending?.resolve(m);
+      else if (m.type === 'grads' || m.type === 'logits') this.pending?.resolve(m);
       else this.fail(new Error(`data-parallel worker failed: ${m.message}`));
     });
     worker.on('error', (e) => this.fail(e));
@@ -90,10 +92,10 @@ class WorkerHandle {
     });
   }
 
-  step(m: Extract<ToWorker, { type: 'step' }>, transfer: ArrayBuffer[]): Promise<ShardResult> {
+  request<R extends Reply>(m: Extract<ToWorker, { type: 'step' | 'predict' }>, transfer: ArrayBuffer[]): Promise<R> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending = { resolve: resolve as (r: Reply) => void, reject };
       this.worker.postMessage(m, transfer);
     });
   }
@@ -126,7 +128,8 @@ export class DataParallel {
     const pool = new DataParallel(target, vars, workers);
     try {
       const state = [...target.state()].map(([name, v]) => ({ name, values: v.dataSync() as Float32Array }));
-      await Promise.all(workers.map((w) => w.init({ type: 'init', recipe: options.recipe, backend: currentBackend(), names, state })));
+      const init: ToWorker = { type: 'init', recipe: options.recipe, backend: currentBackend(), spikeMode: spikeKernelMode(), names, state };
+      await Promise.all(workers.map((w) => w.init(init)));
     } catch (e) {
       await pool.close();
       throw e;
@@ -157,7 +160,10 @@ export class DataParallel {
       start += size;
       const w = weights === null ? null : k === sizes.length - 2 ? weights : weights.slice();
       const transfer = [xPart.buffer, yPart.buffer, ...(w ? [w.buffer] : [])] as ArrayBuffer[];
-      return this.workers[k]!.step({ type: 'step', id, weights: w, x: xPart, xShape: [size, ...x.shape.slice(1)], y: yPart, seed: seeds[k + 1]! }, transfer);
+      return this.workers[k]!.request<Extract<Reply, { type: 'grads' }>>(
+        { type: 'step', id, weights: w, x: xPart, xShape: [size, ...x.shape.slice(1)], y: yPart, seed: seeds[k + 1]! },
+        transfer,
+      );
     });
     const local = tf.tidy(() => {
       const x0 = tf.slice(x, 0, sizes[0]!);
@@ -185,6 +191,41 @@ export class DataParallel {
       spikes: results.reduce((a, r) => a + r.spikes, 0),
       hasSpikes: mine.hasSpikes,
     };
+  }
+
+  /**
+   * Logits of a batch without gradients, shards on the threads (inference). `logits(x)` runs
+   * the main thread's shard.
+   */
+  async predict(x: tf.Tensor, logits: (x: tf.Tensor) => tf.Tensor): Promise<tf.Tensor> {
+    const n = x.shape[0]!;
+    const sizes = shardSizes(n, this.threads);
+    const perImage = x.size / n;
+    const xs = x.dataSync() as Float32Array;
+    const weights = this.weightsDirty && sizes.length > 1 ? readFlat(this.vars) : null;
+    this.weightsDirty = false;
+    const id = ++this.stepId;
+    let start = sizes[0]!;
+    const remote = sizes.slice(1).map((size, k) => {
+      const xPart = xs.slice(start * perImage, (start + size) * perImage);
+      start += size;
+      const w = weights === null ? null : k === sizes.length - 2 ? weights : weights.slice();
+      return this.workers[k]!.request<Extract<Reply, { type: 'logits' }>>(
+        { type: 'predict', id, weights: w, x: xPart, xShape: [size, ...x.shape.slice(1)] },
+        [xPart.buffer as ArrayBuffer, ...(w ? [w.buffer as ArrayBuffer] : [])],
+      );
+    });
+    const x0 = tf.slice(x, 0, sizes[0]!);
+    let mine: tf.Tensor;
+    try {
+      mine = logits(x0);
+    } finally {
+      x0.dispose();
+    }
+    const others = await Promise.all(remote);
+    const out = tf.tidy(() => tf.concat([mine, ...others.map((o) => tf.tensor(o.logits, o.shape))], 0));
+    mine.dispose();
+    return out;
   }
 
   async close(): Promise<void> {

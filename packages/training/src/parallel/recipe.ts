@@ -3,6 +3,7 @@
  * target (data-parallel training): the model spec, the SNN's neurons and encoding, the loss.
  * Weights are not part of it: they are sent as values.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { createEncoder, type ChannelNormalization } from '@spikelite/encoding';
 import { createRng } from '@spikelite/engine';
 import { Network, SnnModel } from '@spikelite/models';
@@ -26,13 +27,15 @@ export type TargetRecipe =
 
 export interface BuiltTarget {
   target: TrainTarget;
+  /** Logits of a batch without gradients (inference: the SNN frees each step's tensors as it goes). */
+  logits(images: tf.Tensor): tf.Tensor;
   dispose(): void;
 }
 
 /** Build the target a recipe describes, with freshly initialised weights (seed 0). */
 export function buildTarget(recipe: TargetRecipe): BuiltTarget {
   const net = Network.create(recipe.spec, { seed: 0 });
-  if (recipe.kind === 'ann') return { target: annTarget(net, recipe.loss), dispose: () => net.dispose() };
+  if (recipe.kind === 'ann') return { target: annTarget(net, recipe.loss), logits: (x) => net.forwardAnn(x), dispose: () => net.dispose() };
   const { neurons } = recipe;
   const snn = new SnnModel(net, {
     timesteps: recipe.timesteps,
@@ -53,6 +56,11 @@ export function buildTarget(recipe: TargetRecipe): BuiltTarget {
   const target = snnTarget(snn, recipe.loss, recipe.outputThreshold === undefined ? {} : { outputThreshold: recipe.outputThreshold });
   return {
     target,
+    logits: (x) => {
+      const r = snn.forward(x, { release: true });
+      tf.dispose([r.spikeCounts, ...(r.membrane ?? [])]);
+      return r.logits;
+    },
     dispose: () => {
       snn.dispose();
       net.dispose();

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, initEngine, type BackendName } from '@spikelite/engine';
+import { createRng, initEngine, setSpikeKernelMode, type BackendName } from '@spikelite/engine';
 import type { FromWorker, ToWorker } from './messages.js';
 import { buildTarget, type BuiltTarget } from './recipe.js';
 import { assignFlat, shardStep } from './shard-step.js';
@@ -20,6 +20,7 @@ port.on('message', async (m: ToWorker) => {
   try {
     if (m.type === 'init') {
       const info = await initEngine({ backend: m.backend as BackendName });
+      setSpikeKernelMode(m.spikeMode);
       built = buildTarget(m.recipe);
       const state = built.target.state();
       tf.tidy(() => {
@@ -45,6 +46,15 @@ port.on('message', async (m: ToWorker) => {
       const r = shardStep(built.target, vars, x, y, createRng(m.seed));
       tf.dispose([x, y]);
       send({ type: 'grads', id: m.id, ...r }, [r.grads.buffer as ArrayBuffer]);
+    } else if (m.type === 'predict') {
+      if (built === null) throw new Error('worker: predict before init');
+      if (m.weights !== null) assignFlat(vars, m.weights);
+      const x = tf.tensor(m.x, m.xShape);
+      const out = built.logits(x);
+      const logits = Float32Array.from(out.dataSync());
+      const shape = out.shape;
+      tf.dispose([x, out]);
+      send({ type: 'logits', id: m.id, logits, shape }, [logits.buffer as ArrayBuffer]);
     } else {
       built?.dispose();
       port.close();
