@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../rng.js';
+import { setConv2dMemo } from '../kernels/derived.js';
 import { setSpikeKernelMode, spikeConv2d, spikeKernelMode } from '../kernels/spike-conv.js';
 
 export interface CrossoverLayer {
@@ -17,8 +18,17 @@ export interface CrossoverLayer {
   cout: number;
 }
 
-/** Spike-fed layers of fmnist-small-T5 (batch 64) and cifar-vgg9-T5 (batch 32); linear layers as 1×1 convs. */
+/**
+ * Spike-fed layers of fmnist-small-T5 (batch 64), cifar-vgg9-T5 (batch 32) and the converted
+ * fmnist-cnn-bn (BENCH.md's inference workloads: batch 256 and batch 1); linear layers as
+ * 1×1 convolutions.
+ */
 export const CROSSOVER_LAYERS: CrossoverLayer[] = [
+  { name: 'cnn-bn conv1 1→16 28×28 b256', x: [256, 28, 28, 1], k: 3, cout: 16 },
+  { name: 'cnn-bn conv2 16→32 14×14 b256', x: [256, 14, 14, 16], k: 3, cout: 32 },
+  { name: 'cnn-bn fc1 1568→128 b256', x: [256, 1, 1, 1568], k: 1, cout: 128 },
+  { name: 'cnn-bn conv2 16→32 14×14 b1', x: [1, 14, 14, 16], k: 3, cout: 32 },
+  { name: 'cnn-bn fc1 1568→128 b1', x: [1, 1, 1, 1568], k: 1, cout: 128 },
   { name: 'fmnist-small conv2 32→64 14×14 b64', x: [64, 14, 14, 32], k: 3, cout: 64 },
   { name: 'fmnist-small fc1 3136→128 b64', x: [64, 1, 1, 3136], k: 1, cout: 128 },
   { name: 'vgg9 conv2 64→64 32×32 b32', x: [32, 32, 32, 64], k: 3, cout: 64 },
@@ -46,18 +56,23 @@ export function cpuNowMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** Median CPU ms of `fn` over `reps` runs after one warm-up; `fn` returns a tensor to read and free. */
+/**
+ * Median CPU ms of `fn` over `reps` timings after one warm-up; each timing runs `fn` enough
+ * times to last ≥ 20 ms (tiny layers), `fn` returns a tensor to read and free.
+ */
 function timeMs(fn: () => tf.Tensor, reps: number): number {
-  const once = () => {
+  const run = (k: number) => {
     const t0 = cpuNowMs();
-    const y = fn();
-    y.dataSync();
-    const ms = cpuNowMs() - t0;
-    y.dispose();
-    return ms;
+    for (let i = 0; i < k; i++) {
+      const y = fn();
+      y.dataSync();
+      y.dispose();
+    }
+    return (cpuNowMs() - t0) / k;
   };
-  once();
-  return median(Array.from({ length: reps }, once));
+  const first = run(1);
+  const k = Math.max(1, Math.min(200, Math.ceil(20 / Math.max(first, 0.01))));
+  return median(Array.from({ length: reps }, () => run(k)));
 }
 
 export interface CrossoverRow {
@@ -82,6 +97,8 @@ export interface CrossoverSummary {
 export function spikeCrossover(emit: (row: CrossoverRow | CrossoverSummary) => void, options: { reps?: number; layers?: CrossoverLayer[]; densities?: number[] } = {}): void {
   const reps = options.reps ?? 3;
   const saved = spikeKernelMode();
+  // The same convolution runs many times here: time it, not the memo's lookup.
+  setConv2dMemo(false);
   try {
     for (const layer of options.layers ?? CROSSOVER_LAYERS) {
       const wShape: [number, number, number, number] = [layer.k, layer.k, layer.x[3], layer.cout];
@@ -122,5 +139,6 @@ export function spikeCrossover(emit: (row: CrossoverRow | CrossoverSummary) => v
     }
   } finally {
     setSpikeKernelMode(saved);
+    setConv2dMemo(true);
   }
 }

@@ -78,8 +78,19 @@ function prune(): void {
   }
 }
 
+let memoOn = true;
+
+/**
+ * Turn the Conv2D memo on or off (on by default). Benchmarks that time the same
+ * convolution repeatedly turn it off, or they would time a lookup.
+ */
+export function setConv2dMemo(enabled: boolean): void {
+  memoOn = enabled;
+}
+
 function memoConv2d(args: Parameters<KernelFunc>[0]): TensorInfo {
   prune();
+  if (!memoOn) return callBuiltin('Conv2D', args);
   const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
   const attrs = JSON.stringify(args.attrs);
   const hit = memo.find((m) => m.x === x.dataId && m.filter === filter.dataId && m.attrs === attrs);

@@ -43,11 +43,17 @@ export const SPIKE_MATMUL_FILTER_KERNEL = 'SpikeliteSpikeMatMulBackpropFilter';
 export type SpikeKernelMode = 'auto' | 'dense' | 'sparse';
 
 /**
- * Densities (non-zero fraction of the input) at or below which the event-driven kernels run.
- * Measured with `node packages/engine/dist/bench/main.js --workloads spike-crossover` on the
- * layer shapes of the BENCH.md workloads (see the engine README for the table).
+ * Densities (non-zero fraction of the measured operand: x, or dy for the input gradient) at
+ * or below which the event-driven kernels run, per layer kind. Measured (CPU time, sparse vs
+ * dense, densities 0–100 %) by the engine bench's `spike-crossover` workload on the layer
+ * shapes of the BENCH.md workloads; the table is in the engine README. Convolutions: the
+ * event-driven forward won up to 50–70 %, dW up to 70–100 %; linear layers (a GEMM that
+ * XNNPACK runs well) up to 20–40 %. The cuts take the lower end.
  */
-export const SPIKE_CROSSOVER: Record<'forward' | 'filter' | 'input', number> = { forward: 0.3, filter: 0.3, input: 0.3 };
+export const SPIKE_CROSSOVER: Readonly<Record<'conv' | 'linear', Readonly<Record<SpikeKernelPart, number>>>> = {
+  conv: { forward: 0.5, filter: 0.7, input: 0.5 },
+  linear: { forward: 0.3, filter: 0.3, input: 0.3 },
+};
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -216,6 +222,7 @@ function wantSparse(mode: SpikeKernelMode, density: number, cut: number): boolea
  */
 function spikeKernel(
   part: SpikeKernelPart,
+  layer: 'conv' | 'linear',
   backend: KernelBackend,
   backendName: string,
   x: TensorInfo,
@@ -235,7 +242,7 @@ function spikeKernel(
   const scratch = new Scratch(h.b);
   try {
     const d = measure(h, x, scratch, tally);
-    if (!wantSparse(mode, d.events / Math.max(sizeOf(x.shape), 1), SPIKE_CROSSOVER[part])) return countDense();
+    if (!wantSparse(mode, d.events / Math.max(sizeOf(x.shape), 1), SPIKE_CROSSOVER[layer][part])) return countDense();
     tally.sparse++;
     const out = h.b.makeOutput(outShape, 'float32');
     const pOut = offsetOf(h.b, out);
@@ -295,7 +302,7 @@ type Args = Parameters<KernelFunc>[0];
 export function eventFilterGrad(backend: KernelBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo, filterShape: number[]): TensorInfo | null {
   if (info.outChannels % 4 !== 0 || heapOf(backend) === null) return null;
   const untallied = { sparse: 0, dense: 0, events: 0, elements: 0 }; // not a spike layer: not in the stats
-  return spikeKernel('filter', backend, 'wasm', x, dy, info, filterShape, 'sparse', () => {
+  return spikeKernel('filter', 'conv', backend, 'wasm', x, dy, info, filterShape, 'sparse', () => {
     throw new Error('unreachable: sparse mode');
   }, untallied);
 }
@@ -306,7 +313,7 @@ function convForward(backendName: 'wasm' | 'cpu'): KernelFunc {
     const a = attrs as unknown as SpikeConvAttrs;
     const info = convInfo(x.shape, filter.shape, a);
     const b = backend as KernelBackend;
-    return spikeKernel('forward', b, backendName, x, filter, info, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], a.mode, () =>
+    return spikeKernel('forward', 'conv', b, backendName, x, filter, info, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], a.mode, () =>
       callKernel('Conv2D', backendName, { inputs: { x, filter }, backend: b, attrs: denseAttrs(a) }),
     );
   };
@@ -318,7 +325,7 @@ function convFilter(backendName: 'wasm' | 'cpu'): KernelFunc {
     const a = attrs as unknown as SpikeConvAttrs & { filterShape: number[] };
     const info = convInfo(x.shape, a.filterShape, a);
     const b = backend as KernelBackend;
-    return spikeKernel('filter', b, backendName, x, dy, info, a.filterShape, a.mode, () =>
+    return spikeKernel('filter', 'conv', b, backendName, x, dy, info, a.filterShape, a.mode, () =>
       callKernel('Conv2DBackpropFilter', backendName, { inputs: { x, dy }, backend: b, attrs: { ...denseAttrs(a), filterShape: a.filterShape } }),
     );
   };
@@ -337,7 +344,7 @@ function convInput(backendName: 'wasm' | 'cpu'): KernelFunc {
       return dense();
     }
     const flippedFilter = () => flippedTransposedFilter(b, filter);
-    return spikeKernel('input', b, backendName, dy, flippedFilter, g, a.inputShape, a.mode, dense);
+    return spikeKernel('input', 'conv', b, backendName, dy, flippedFilter, g, a.inputShape, a.mode, dense);
   };
 }
 
@@ -350,7 +357,7 @@ function matMulForward(backendName: 'wasm' | 'cpu'): KernelFunc {
     const [n, k] = x.shape as [number, number];
     const m = w.shape[1]!;
     const b = backend as KernelBackend;
-    return spikeKernel('forward', b, backendName, x, w, matMulInfo(n, k, m), [n, m], (attrs as unknown as SpikeConvAttrs).mode, () =>
+    return spikeKernel('forward', 'linear', b, backendName, x, w, matMulInfo(n, k, m), [n, m], (attrs as unknown as SpikeConvAttrs).mode, () =>
       callKernel('BatchMatMul', backendName, { inputs: { a: x, b: w }, backend: b, attrs: { transposeA: false, transposeB: false } }),
     );
   };
@@ -362,7 +369,7 @@ function matMulFilter(backendName: 'wasm' | 'cpu'): KernelFunc {
     const [n, k] = x.shape as [number, number];
     const m = dy.shape[1]!;
     const b = backend as KernelBackend;
-    return spikeKernel('filter', b, backendName, x, dy, matMulInfo(n, k, m), [k, m], (attrs as unknown as SpikeConvAttrs).mode, () =>
+    return spikeKernel('filter', 'linear', b, backendName, x, dy, matMulInfo(n, k, m), [k, m], (attrs as unknown as SpikeConvAttrs).mode, () =>
       callKernel('BatchMatMul', backendName, { inputs: { a: x, b: dy }, backend: b, attrs: { transposeA: true, transposeB: false } }),
     );
   };
@@ -375,9 +382,12 @@ function matMulInput(backendName: 'wasm' | 'cpu'): KernelFunc {
     const [n, m] = dy.shape as [number, number];
     const k = w.shape[0]!;
     const b = backend as KernelBackend;
+    // wᵀ is cached per weight data (T timesteps of a backward pass share it), for both paths.
     const transposed = () => derived(b, w, 'transpose', () => new WasmOps(b).transpose(w, [1, 0]));
-    return spikeKernel('input', b, backendName, dy, transposed, matMulInfo(n, m, k), [n, k], (attrs as unknown as SpikeConvAttrs).mode, () =>
-      callKernel('BatchMatMul', backendName, { inputs: { a: dy, b: w }, backend: b, attrs: { transposeA: false, transposeB: true } }),
+    return spikeKernel('input', 'linear', b, backendName, dy, transposed, matMulInfo(n, m, k), [n, k], (attrs as unknown as SpikeConvAttrs).mode, () =>
+      backendName === 'wasm'
+        ? callKernel('BatchMatMul', backendName, { inputs: { a: dy, b: transposed() }, backend: b, attrs: { transposeA: false, transposeB: false } })
+        : callKernel('BatchMatMul', backendName, { inputs: { a: dy, b: w }, backend: b, attrs: { transposeA: false, transposeB: true } }),
     );
   };
 }
