@@ -40,6 +40,8 @@ export interface ConvertedInferOptions {
   latencyImages?: number;
   /** Timed repetitions of the full test set at `batch` (after one warm-up pass). */
   repeat?: number;
+  /** Test images (BENCH.md: the subset's 1,000; fewer for a quick check). */
+  testImages?: number;
   progress?: (message: string) => void;
 }
 
@@ -92,7 +94,7 @@ interface SnnRun {
 }
 
 /** Throughput over the test set at `batch`, batch-1 latency, predictions, spikes per neuron. */
-function runSnn(snn: SnnModel, test: ImageSet, o: Required<Omit<ConvertedInferOptions, 'progress' | 'onnxFile' | 'dataDir'>>): SnnRun {
+function runSnn(snn: SnnModel, test: ImageSet, o: { batch: number; latencyImages: number; repeat: number }): SnnRun {
   const predictions = new Int32Array(test.count);
   let spikes = 0;
   const pass = (record: boolean) => {
@@ -197,7 +199,7 @@ export async function benchConvertedInference(
   const progress = options.progress ?? (() => {});
   const onnxFile = options.onnxFile ?? repo('tooling/fixtures/onnx/fmnist-cnn-bn.onnx');
   const data = await loadDataset(options.dataDir ?? repo('apps/cli/data/fashion-mnist-mini'));
-  const test = takeFirst(data.test, 1000);
+  const test = takeFirst(data.test, options.testImages ?? 1000);
   const order = epochOrder(data.train.count, createRng(1)); // the CLI's calibration draw for seed 0
   const calibSet = takeFirst(subset(data.train, Array.from(order)), 512);
   const calibration = nhwc(calibSet, 0, calibSet.count);
