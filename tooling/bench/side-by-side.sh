@@ -16,6 +16,8 @@ block torch 1 thread, CPU time; $py tooling/bench/torch_ref_cpu.py "$ref"
 block spikelite 1 thread; node packages/training/dist/bench/main.js --threads 1 2>/dev/null
 block spikelite 1 thread, dense; node packages/training/dist/bench/main.js --threads 1 --spike-mode dense 2>/dev/null
 block spikelite 2 threads; node packages/training/dist/bench/main.js --threads 2 2>/dev/null
+block spikelite 1 thread, active network θ=0.3; node packages/training/dist/bench/main.js --threads 1 --threshold 0.3 2>/dev/null
+block spikelite 2 threads, active network θ=0.3; node packages/training/dist/bench/main.js --threads 2 --threshold 0.3 2>/dev/null
 block torch 2 threads; $py "$ref" 2
 block converted SNN inference; node packages/onnx/dist/bench/converted-main.js 2>/dev/null
 block end

@@ -1,6 +1,6 @@
 /**
  * The BENCH.md workloads from the command line, one JSON line each:
- *   node dist/bench/main.js [--workload W[,W]] [--steps N] [--profile] [--threads N] [--spike-mode auto|dense] [--backend B]
+ *   node dist/bench/main.js [--workload W[,W]] [--steps N] [--profile] [--threads N] [--spike-mode auto|dense] [--threshold θ] [--backend B]
  */
 import { parseArgs } from 'node:util';
 import { initEngine, type BackendName } from '@spikelite/engine';
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     threads: { type: 'string' },
     'spike-mode': { type: 'string' },
+    threshold: { type: 'string' },
   },
   strict: true,
 });
@@ -25,6 +26,7 @@ for (const name of names) {
     profile: values.profile === true,
     threads: values.threads ? Number(values.threads) : 1,
     spikeMode: (values['spike-mode'] ?? 'auto') as 'auto' | 'dense',
+    ...(values.threshold ? { threshold: Number(values.threshold) } : {}),
     backend: engine.backend,
     progress: (m) => process.stderr.write(`${m}\n`),
   });
