@@ -5,6 +5,7 @@
  * in front; constants get a batch axis of 1, which broadcasts.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { spikeConv2d, spikeMatMul } from '@spikelite/engine';
 import { pair, sliceBounds, type ExplicitPadding } from '@spikelite/schemas';
 import { GRAPH_INPUT, type CompiledGraph, type Node, type NodeOf } from './graph.js';
 import type { ParamStore } from './params.js';
@@ -23,6 +24,11 @@ export interface ExecContext {
    * gradient tape needs them). Keeps the memory of a deep network at its widest cut.
    */
   readonly release?: boolean;
+  /**
+   * True when this conv/linear layer's input is spikes (possibly pooled or dropped out): the
+   * engine's spike ops then choose event-driven or dense kernels by density.
+   */
+  spikeInput?(node: NodeOf<'conv2d' | 'linear'>): boolean;
 }
 
 type Pads = ExplicitPadding;
@@ -87,7 +93,7 @@ function convPad(p: NodeOf<'conv2d'>['layer']['padding']): 'same' | 'valid' | [[
 }
 
 /** Convolution with groups: depthwise through tfjs's depthwise kernel, other groups as one conv per group. */
-function conv2d(node: NodeOf<'conv2d'>, x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
+function conv2d(node: NodeOf<'conv2d'>, x: tf.Tensor4D, kernel: tf.Tensor4D, spikes = false): tf.Tensor4D {
   const l = node.layer;
   const strides = pair(l.strides);
   const dil = pair(l.dilations);
@@ -97,20 +103,21 @@ function conv2d(node: NodeOf<'conv2d'>, x: tf.Tensor4D, kernel: tf.Tensor4D): tf
     const [, H, W] = x.shape;
     const [kh, kw] = pair(l.kernelSize);
     const p = l.padding === 'same' ? samePads(H, W, [kh, kw], strides, dil) : l.padding === 'valid' ? { top: 0, bottom: 0, left: 0, right: 0 } : l.padding;
-    const full = conv2dOnce({ ...node, layer: { ...l, strides: 1, padding: p } }, x, kernel);
+    const full = conv2dOnce({ ...node, layer: { ...l, strides: 1, padding: p } }, x, kernel, false);
     const [oh, ow] = node.output as [number, number, number];
     return tf.stridedSlice(full, [0, 0, 0, 0], [full.shape[0], (oh - 1) * strides[0] + 1, (ow - 1) * strides[1] + 1, full.shape[3]], [1, strides[0], strides[1], 1]) as tf.Tensor4D;
   }
-  return conv2dOnce(node, x, kernel);
+  return conv2dOnce(node, x, kernel, spikes);
 }
 
-function conv2dOnce(node: NodeOf<'conv2d'>, x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
+function conv2dOnce(node: NodeOf<'conv2d'>, x: tf.Tensor4D, kernel: tf.Tensor4D, spikes: boolean): tf.Tensor4D {
   const l = node.layer;
   const strides = pair(l.strides);
   const dil = pair(l.dilations);
   const pad = convPad(l.padding);
   const g = l.groups;
-  if (g === 1) return tf.conv2d(x, kernel, strides, pad, 'NHWC', dil);
+  // [issue 16] spike-fed layers: the engine picks event-driven or dense kernels by density.
+  if (g === 1) return spikes ? spikeConv2d(x, kernel, strides, pad, dil) : tf.conv2d(x, kernel, strides, pad, 'NHWC', dil);
   const cin = x.shape[3];
   const [kh, kw, , cout] = kernel.shape;
   if (g === cin) {
@@ -190,14 +197,14 @@ function run(node: Node, ins: tf.Tensor[], ctx: ExecContext): tf.Tensor {
   switch (node.op) {
     case 'conv2d': {
       ctx.weightInput?.(node, h);
-      const y = conv2d(node, h as tf.Tensor4D, ctx.params.get(node.kernel) as tf.Tensor4D);
+      const y = conv2d(node, h as tf.Tensor4D, ctx.params.get(node.kernel) as tf.Tensor4D, ctx.spikeInput?.(node) ?? false);
       return node.bias ? tf.add(y, ctx.params.get(node.bias)) : y;
     }
     case 'linear': {
       ctx.weightInput?.(node, h);
       const k = ctx.params.get(node.kernel) as tf.Tensor2D;
       const flat = h.rank === 2 ? (h as tf.Tensor2D) : tf.reshape(h, [-1, h.shape[h.rank - 1]!]) as tf.Tensor2D;
-      let y: tf.Tensor = tf.matMul(flat, k);
+      let y: tf.Tensor = ctx.spikeInput?.(node) ? spikeMatMul(flat, k) : tf.matMul(flat, k);
       if (node.bias) y = tf.add(y, ctx.params.get(node.bias));
       return h.rank === 2 ? y : tf.reshape(y, [...h.shape.slice(0, -1), k.shape[1]]);
     }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@spikelite/engine';
 import type { Encoder } from '@spikelite/encoding';
-import { createNeuronLayer, type NeuronLayer, type NeuronState } from '@spikelite/neurons';
+import { createNeuronLayer, getNeuronDefinition, type NeuronLayer, type NeuronState } from '@spikelite/neurons';
 import type { NeuronSpec } from '@spikelite/schemas';
 import { execute, type ExecContext } from './execute.js';
 import { shapeSize, type Node } from './graph.js';
@@ -114,6 +114,10 @@ export class SnnModel {
     const weightIndex = new Map(this.network.graph.weightLayers.map((n, i) => [n.path, i]));
     const inCounts: tf.Tensor[][] = options.countInputs ? this.network.graph.weightLayers.map(() => []) : [];
     const membrane: tf.Tensor[] = [];
+    const binarySpikes = this.neurons.map((n) => {
+      const d = getNeuronDefinition(n.spec.kind);
+      return d.spiking && !d.gradedSpikes;
+    });
     let u: tf.Tensor | null = null;
     let t = 0;
 
@@ -138,6 +142,8 @@ export class SnnModel {
         options.onSpikes?.(node.index, t, spikes);
         return spikes;
       },
+      // [issue 16] a layer is spike-fed when its source emits binary spikes at this step.
+      spikeInput: (node) => (node.source.kind === 'activation' ? binarySpikes[node.source.index]! : node.source.kind === 'input' && !this.encoder.isAnalog(t)),
       weightInput: (node, x) => {
         // Events, not values: a graded input (FS spikes, negative too) counts once per non-zero element.
         if (options.countInputs) inCounts[weightIndex.get(node.path)!]![t] = tf.sum(tf.cast(tf.notEqual(x, 0), 'float32'));

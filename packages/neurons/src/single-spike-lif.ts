@@ -23,6 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { SingleSpikeLifNeuron } from '@spikelite/schemas';
+import { singleSpikeLifForwardFused } from './fused/single-spike-kernel.js';
 import { assignParam, createParam, readParam } from './params.js';
 import { NO_SPIKE, noGrad } from './spike-time.js';
 import { createSurrogate, heaviside, type CustomGradFn, type Surrogate } from './surrogates.js';
@@ -101,6 +102,11 @@ export function singleSpikeLifStep(
 ): StepResult {
   const { leak, threshold, surrogate } = params;
   const { u: up, fired, spikeTime } = state;
+  // [issue 16] inference (no gradient recorded): one fused pass, bit for bit these ops.
+  const fused = singleSpikeLifForwardFused({
+    input, u: up, fired, spikeTime, leak, threshold, t, freeze: params.afterSpike === 'freeze', normalized: surrogate.domain === 'normalized',
+  });
+  if (fused !== null) return { spikes: fused.spikes, state: { u: fused.u, fired: fused.fired, spikeTime: fused.spikeTime } };
   let u1 = tf.add(tf.mul(leak, up), input);
   // `fired` and `spikeTime` are bookkeeping: built off the tape (noGrad), consumed through
   // ops that have gradients (Cast, Select).

@@ -9,3 +9,8 @@ export type { Optimizer } from './optimizer.js';
 export { learningRate } from './schedule.js';
 export { saveCheckpoint, loadCheckpoint, resolveCheckpointDir, CheckpointError } from './checkpoint.js';
 export type { CheckpointManifest, LoadedCheckpoint, TensorData } from './checkpoint.js';
+export { DataParallel, defaultWorkerUrl } from './parallel/pool.js';
+export type { ParallelOptions, ParallelStep } from './parallel/pool.js';
+export { buildTarget } from './parallel/recipe.js';
+export type { TargetRecipe, BuiltTarget } from './parallel/recipe.js';
+export { shardSizes, reduceShards } from './parallel/shards.js';

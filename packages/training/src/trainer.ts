@@ -11,6 +11,7 @@ import type { EpochMetrics, TrainConfig } from '@spikelite/schemas';
 import { saveCheckpoint, type CheckpointManifest, type LoadedCheckpoint, type TensorData } from './checkpoint.js';
 import { correct, evaluate, toTensors, type EvalResult, type EvaluateOptions } from './evaluate.js';
 import { createOptimizer } from './optimizer.js';
+import { DataParallel, type ParallelOptions } from './parallel/pool.js';
 import { learningRate } from './schedule.js';
 import type { TrainTarget } from './target.js';
 
@@ -36,12 +37,20 @@ export interface TrainOptions {
   evalBatchSize?: number;
   /** What the per-epoch evaluations measure beyond accuracy and spikes (see `evaluate`). */
   evaluation?: Pick<EvaluateOptions, 'maxSpikesPerNeuron'>;
+  /**
+   * Data-parallel training on worker threads (parallel/pool.ts): `threads` in all and a
+   * recipe the workers build the same target from. With threads ≤ 1 (the default) the
+   * trainer runs in this thread alone, bit for bit as without this option.
+   */
+  parallel?: ParallelOptions;
 }
 
 export interface TrainResult {
   metrics: EpochMetrics[];
   final: EvalResult;
   epochsRun: number;
+  /** Threads the training steps ran on (1 unless `parallel` started workers). */
+  threads: number;
 }
 
 function snapshot(vars: Map<string, tf.Variable>, extra: Map<string, tf.Tensor>): Map<string, TensorData> {
@@ -90,7 +99,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let stepsDone = 0;
   const totalSteps = (config.epochs - startEpoch) * batches;
   let lastEval: EvalResult | null = null;
-
+  const pool = options.parallel && options.parallel.threads > 1 ? await DataParallel.start(target, vars, names, options.parallel) : null;
+  try {
   for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
     const epochStart = performance.now();
     const lr = learningRate(config.schedule, config.optimizer.lr, epoch, config.epochs);
@@ -102,7 +112,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const { x, y, n } = toTensors(options.train, order, b, bs);
       const batchRng = createRng(rng.nextUint32());
       let hasSpikes = false;
-      const { value, grads, hits, spikes } = tf.tidy((): { value: tf.Scalar; grads: tf.NamedTensorMap; hits: tf.Scalar; spikes: tf.Scalar } => {
+      const { value, grads, hits, spikes } = pool
+        ? await parallelStep(pool, vars, x, y, batchRng, (h) => (hasSpikes = h))
+        : tf.tidy((): { value: tf.Scalar; grads: tf.NamedTensorMap; hits: tf.Scalar; spikes: tf.Scalar } => {
         // variableGrads frees everything but the loss: metrics are computed, and kept, inside.
         let hits: tf.Scalar | null = null;
         let spikes: tf.Scalar | null = null;
@@ -117,6 +129,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       });
       optimizer.apply(vars, names, vars.map((v) => grads[v.name]!), lr);
       target.constrain();
+      pool?.markWeightsChanged();
       const lossValue = value.dataSync()[0]!;
       if (!Number.isFinite(lossValue)) throw new Error(`training diverged: loss is ${lossValue} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate`);
       lossSum += lossValue * n;
@@ -164,7 +177,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options.onEvent?.({ type: 'checkpoint', epoch: epoch + 1, dir });
     }
   }
+  } finally {
+    await pool?.close();
+  }
   optimizer.dispose();
   const final = lastEval ?? evaluate(target, options.test, { ...options.evaluation, batchSize: options.evalBatchSize });
-  return { metrics, final, epochsRun: config.epochs - startEpoch };
+  return { metrics, final, epochsRun: config.epochs - startEpoch, threads: pool?.threads ?? 1 };
+}
+
+/** The pool's step in the shape of the serial step's results (tensors the loop disposes). */
+async function parallelStep(
+  pool: DataParallel,
+  vars: tf.Variable[],
+  x: tf.Tensor,
+  y: tf.Tensor,
+  batchRng: Rng,
+  onSpikes: (has: boolean) => void,
+): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; hits: tf.Scalar; spikes: tf.Scalar }> {
+  const r = await pool.step(x, y, batchRng);
+  onSpikes(r.hasSpikes);
+  const grads: tf.NamedTensorMap = {};
+  vars.forEach((v, i) => (grads[v.name] = r.grads[i]!));
+  return { value: tf.scalar(r.loss), grads, hits: tf.scalar(r.hits), spikes: tf.scalar(r.spikes) };
 }

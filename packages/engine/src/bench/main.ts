@@ -5,13 +5,16 @@
  *    avgpool -> linear 10 -> softmax CE. tooling/bench/torch_conv_step.py runs the same step.
  *  - `conv-grad-kernels`: DESIGN.md's kernel measurement (batch 32, 32x32x64 -> 64, 3x3):
  *    forward, dx and dW separately.
- * Usage: node dist/bench/main.js [--backends wasm,cpu] [--steps 5]
+ *  - `spike-crossover` (wasm only, on request): the event-driven spike kernels against the
+ *    dense ones over input densities (spike-crossover.ts).
+ * Usage: node dist/bench/main.js [--backends wasm,cpu] [--steps 5] [--workloads spike-crossover] [--reps 3]
  * (the kernel workload is skipped on cpu: its dW alone takes minutes)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../backend.js';
 import { registerSpikeliteKernels, restoreBuiltinKernels } from '../kernels/register.js';
 import { createRng } from '../rng.js';
+import { spikeCrossover } from './spike-crossover.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -91,6 +94,12 @@ async function convGradKernels(backend: BackendName, reps: number): Promise<obje
 async function main(): Promise<void> {
   const backends = arg('backends', 'wasm,cpu').split(',') as BackendName[];
   const steps = Number(arg('steps', '5'));
+  const workloads = arg('workloads', 'conv2-train-step,conv-grad-kernels').split(',');
+  if (workloads.includes('spike-crossover')) {
+    await initEngine({ backend: 'wasm' });
+    spikeCrossover((row) => console.log(JSON.stringify(row)), { reps: Number(arg('reps', '3')) });
+    return;
+  }
   for (const b of backends) {
     try {
       const info = await initEngine({ backend: b });

@@ -9,18 +9,7 @@
 import { backend_util, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { WasmOps } from './wasm-ops.js';
 
-/** The wasm backend's own kernels, captured before spikelite replaces them. */
-const builtin = new Map<string, KernelFunc>();
-
-export function rememberBuiltin(name: string, fn: KernelFunc): void {
-  if (!builtin.has(name)) builtin.set(name, fn);
-}
-
-function callBuiltin(name: string, args: Parameters<KernelFunc>[0]): TensorInfo {
-  const fn = builtin.get(name);
-  if (fn === undefined) throw new Error(`spikelite: the wasm backend's own '${name}' kernel was not captured`);
-  return fn(args) as TensorInfo;
-}
+import { callBuiltin } from './builtin.js';
 
 function swapLast(x: TensorInfo, ops: WasmOps): TensorInfo {
   const perm = x.shape.map((_, i) => i);

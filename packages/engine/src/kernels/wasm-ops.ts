@@ -3,15 +3,16 @@
  * kernel. Kernels receive TensorInfos, not Tensors, so the tf.* ops cannot be used there;
  * every intermediate made here must be released with {@link WasmOps.release}.
  */
-import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { builtinKernel } from './builtin.js';
 
 export class WasmOps {
   constructor(readonly backend: KernelBackend) {}
 
+  // The backend's own kernels: spikelite's replacements (e.g. the Conv2D memo) are for
+  // calls through the engine, not for intermediates made inside other kernels.
   private run(kernelName: string, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
-    const kernel = getKernel(kernelName, 'wasm');
-    if (kernel === undefined) throw new Error(`wasm backend has no '${kernelName}' kernel`);
-    return kernel.kernelFunc({ inputs, backend: this.backend, attrs: attrs as NamedAttrMap }) as TensorInfo;
+    return builtinKernel(kernelName)({ inputs, backend: this.backend, attrs: attrs as NamedAttrMap }) as TensorInfo;
   }
 
   release(...infos: TensorInfo[]): void {

@@ -53,7 +53,7 @@ interface KernelAttrs {
 
 // ---------------------------------------------------------------- backend data access
 
-interface TensorInfoLike {
+export interface TensorInfoLike {
   dataId: object;
   shape: number[];
   dtype: string;
@@ -84,7 +84,7 @@ interface IO {
  * Allocate outputs, then view inputs and outputs as Float32Arrays. On wasm, views are taken
  * after every allocation, because an allocation may grow (and so detach) the heap.
  */
-function io(
+export function io(
   backendName: 'cpu' | 'wasm',
   backend: unknown,
   inputs: readonly TensorInfoLike[],

@@ -1,7 +1,7 @@
 /**
- * The fused LIF loops as a tiny WebAssembly SIMD module (f32x4), assembled here at load
- * time (no binary in the repository, no toolchain). It imports the tfjs wasm backend's own
- * memory, so it reads and writes tensors in place.
+ * The fused LIF loops as a tiny WebAssembly SIMD module (f32x4), assembled at load time by
+ * @spikelite/engine's assembler (no binary in the repository, no toolchain). It imports the
+ * tfjs wasm backend's own memory, so it reads and writes tensors in place.
  *
  * Why: the wasm backend's element-wise kernels are SIMD; a scalar JavaScript pass is slower
  * than its composed forward (≈ 8 vs 5 ms a step on 1.6M neurons). One SIMD pass forward and
@@ -18,83 +18,19 @@
  * block of 1024 elements, then in float64.
  */
 
-// ---------------------------------------------------------------- a minimal assembler
+import { I32, F32, V128, WASM_OP as OP, WasmFn, assembleModule, wasmInstanceCache } from '@spikelite/engine';
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-
-/** Emits one function body; locals are numbered after the params. */
-class Fn {
-  readonly code: number[] = [];
-  private readonly localTypes: number[] = [];
-  constructor(readonly params: number[]) {}
-  local(type: number): number {
-    this.localTypes.push(type);
-    return this.params.length + this.localTypes.length - 1;
-  }
-  op(...bytes: number[]): this {
-    this.code.push(...bytes);
-    return this;
-  }
-  get(i: number): this {
-    return this.op(0x20, ...uleb(i));
-  }
-  set(i: number): this {
-    return this.op(0x21, ...uleb(i));
-  }
-  tee(i: number): this {
-    return this.op(0x22, ...uleb(i));
-  }
-  i32(n: number): this {
-    return this.op(0x41, ...sleb(n));
-  }
-  simd(opcode: number, ...imm: number[]): this {
-    return this.op(0xfd, ...uleb(opcode), ...imm);
-  }
+/** The engine's assembler (one for every spikelite kernel) plus this file's two shorthands. */
+class Fn extends WasmFn {
   /** v128 at (ptr + i); alignment hint 4 bytes (tensors are float32-aligned). */
   load(ptr: number, i: number): this {
-    return this.get(ptr).get(i).op(0x6a).simd(0x00, 2, 0);
+    return this.get(ptr).get(i).op(OP.i32Add).v128Load();
   }
   /** Store the v128 left by `value` at (ptr + i). */
   store(ptr: number, i: number, value: () => void): this {
-    this.get(ptr).get(i).op(0x6a);
+    this.get(ptr).get(i).op(OP.i32Add);
     value();
-    return this.simd(0x0b, 2, 0);
-  }
-  splat(f32Local: number): this {
-    return this.get(f32Local).simd(0x13);
-  }
-  body(): number[] {
-    const groups = this.localTypes.map((t) => [1, t]);
-    const b = [...vec(groups), ...this.code, 0x0b];
-    return [...uleb(b.length), ...b];
+    return this.v128Store();
   }
 }
 
@@ -152,9 +88,7 @@ function forward(order: 'current' | 'previous'): Fn {
   const f = new Fn([I32, I32, I32, I32, I32, F32, F32, F32, F32]);
   const [pI, pU, pS, pUn, end, lam, th, rst, kHard] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const i = f.local(I32);
-  const [vLam, vTh, vRst, vKHard, vOne, u1, s, lu] = [V128, V128, V128, V128, V128, V128, V128, V128].map((t) => f.local(t)) as [
-    number, number, number, number, number, number, number, number,
-  ];
+  const [vLam, vTh, vRst, vKHard, vOne, u1, s, lu] = f.locals(V128, 8);
   f.splat(lam).set(vLam).splat(th).set(vTh).splat(rst).set(vRst).splat(kHard).set(vKHard);
   f.simd(V_CONST, ...ONE_F32X4).set(vOne);
   // s = (v > θ) & 1.0 with v on the stack (⇔ fround(v/θ) − 1 > 0 for θ > 0; lif-kernel.ts).
@@ -289,20 +223,6 @@ function backward(order: 'current' | 'previous'): Fn {
   return f;
 }
 
-function assemble(fns: Array<[string, Fn]>): Uint8Array {
-  const types = fns.map(([, f]) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    // import env.memory (min 1 page, no max)
-    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, 1]])),
-    ...section(3, vec(fns.map((_, k) => uleb(k)))),
-    ...section(7, vec(fns.map(([name], k) => [...str(name), 0x00, ...uleb(k)]))),
-    ...section(10, vec(fns.map(([, f]) => f.body()))),
-  ];
-  return Uint8Array.from(bytes);
-}
-
 // ---------------------------------------------------------------- instances
 
 export interface LifSimd {
@@ -318,12 +238,9 @@ export interface LifSimd {
   ): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-const instances = new WeakMap<WebAssembly.Memory, LifSimd>();
-
 /** The module's bytes (exported for tests). */
 export function lifSimdBytes(): Uint8Array {
-  return assemble([
+  return assembleModule([
     ['fwdCurrent', forward('current')],
     ['fwdPrevious', forward('previous')],
     ['bwdCurrent', backward('current')],
@@ -331,24 +248,8 @@ export function lifSimdBytes(): Uint8Array {
   ]);
 }
 
-/** The SIMD kernels bound to `memory`, or null when this engine lacks wasm SIMD. */
-export function lifSimdFor(memory: WebAssembly.Memory): LifSimd | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(lifSimdBytes() as BufferSource);
-    } catch {
-      compiled = null;
-    }
-  }
-  if (compiled === null) return null;
-  let inst = instances.get(memory);
-  if (inst === undefined) {
-    try {
-      inst = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as LifSimd;
-    } catch {
-      return null; // e.g. a shared (threaded) memory: the JavaScript loops take over
-    }
-    instances.set(memory, inst);
-  }
-  return inst;
-}
+/**
+ * The SIMD kernels bound to `memory`, or null when this engine lacks wasm SIMD or cannot link
+ * the module (e.g. a shared, threaded memory): the JavaScript loops take over.
+ */
+export const lifSimdFor = wasmInstanceCache<LifSimd>(lifSimdBytes);

@@ -1,0 +1,265 @@
+/**
+ * Inference of converted SNNs, event-driven against dense (shared/bench/BENCH.md "Inference
+ * of converted SNNs"): the shipped fmnist-cnn-bn.onnx, imported and converted without
+ * fine-tuning (calibration: 512 training images of the shipped Fashion-MNIST subset, seed 0),
+ * run on the subset's 1,000 test images:
+ *  - `fmnist-cnn-hybrid-infer`: the hybrid recipe (single-spike LIF, hybrid input), T = 5;
+ *  - `fmnist-cnn-general-infer`: general neurons on the ANN's weights with balanced thresholds
+ *    (× 0.5, as `train --method general --init ann`), T = 1, no training.
+ * Figures: SNN images/s at batch 256 with the engine's default (event-driven where sparse)
+ * and with every layer dense, batch-1 latency (median over 100 images) of both, the same for
+ * the ANN in onnxruntime-node with one intra-op thread, spikes per neuron, and the accuracy
+ * of both SNN paths (which must agree).
+ */
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import { calibrateThresholds, convert, scaleOutputLayer } from '@spikelite/conversion';
+import { epochOrder, loadDataset, subset, takeFirst, type ImageSet } from '@spikelite/data';
+import { createEncoder } from '@spikelite/encoding';
+import { createRng, resetSpikeKernelStats, setSpikeKernelMode, spikeKernelMode, spikeKernelStats } from '@spikelite/engine';
+import { SnnModel, type Network } from '@spikelite/models';
+import { NeuronSpec, parseWith } from '@spikelite/schemas';
+import { importOnnx } from '../import.js';
+import { networkFromImport, withoutFinalSoftmax } from '../parity.js';
+
+export const CONVERTED_WORKLOADS = ['fmnist-cnn-hybrid-infer', 'fmnist-cnn-general-infer'] as const;
+export type ConvertedWorkload = (typeof CONVERTED_WORKLOADS)[number];
+
+const repo = (path: string) => fileURLToPath(new URL(`../../../../${path}`, import.meta.url));
+
+export interface ConvertedInferOptions {
+  /** Default: the repository's tooling/fixtures/onnx/fmnist-cnn-bn.onnx. */
+  onnxFile?: string;
+  /** Default: the shipped subset, apps/cli/data/fashion-mnist-mini. */
+  dataDir?: string;
+  /** Batch of the throughput figures (BENCH.md: 256). */
+  batch?: number;
+  /** Single images timed for the batch-1 latency (BENCH.md: 100). */
+  latencyImages?: number;
+  /** Timed repetitions of the full test set at `batch` (after one warm-up pass). */
+  repeat?: number;
+  /** Test images (BENCH.md: the subset's 1,000; fewer for a quick check). */
+  testImages?: number;
+  progress?: (message: string) => void;
+}
+
+export interface ConvertedInferResult {
+  workload: ConvertedWorkload;
+  engine: string;
+  threads: 1;
+  timesteps: number;
+  batch: number;
+  snn_images_per_s: number;
+  snn_dense_images_per_s: number;
+  snn_latency_ms_b1: number;
+  snn_dense_latency_ms_b1: number;
+  ann_ort_images_per_s: number;
+  ann_ort_latency_ms_b1: number;
+  spikes_per_neuron: number;
+  /** Mean non-zero fraction of the inputs of the spike-fed layers, measured by the engine. */
+  spike_input_density: number | null;
+  accuracy: number;
+  accuracy_dense: number;
+  ann_accuracy: number;
+  /** Test images whose predicted class differs between the event-driven and the dense path. */
+  prediction_mismatches: number;
+  load_average: number;
+}
+
+function nchw(set: ImageSet, from: number, n: number): Float32Array {
+  const { height: h, width: w, channels: c } = set;
+  const out = new Float32Array(n * c * h * w);
+  for (let i = 0; i < n; i++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++) out[((i * c + k) * h + y) * w + x] = set.images[(((from + i) * h + y) * w + x) * c + k]!;
+  return out;
+}
+
+function nhwc(set: ImageSet, from: number, n: number): tf.Tensor4D {
+  const size = set.height * set.width * set.channels;
+  return tf.tensor4d(set.images.subarray(from * size, (from + n) * size), [n, set.height, set.width, set.channels]);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface SnnRun {
+  imagesPerS: number;
+  latencyMs: number;
+  predictions: Int32Array;
+  spikesPerNeuron: number;
+  density: number | null;
+}
+
+/** Throughput over the test set at `batch`, batch-1 latency, predictions, spikes per neuron. */
+function runSnn(snn: SnnModel, test: ImageSet, o: { batch: number; latencyImages: number; repeat: number }): SnnRun {
+  const predictions = new Int32Array(test.count);
+  let spikes = 0;
+  const pass = (record: boolean) => {
+    for (let i = 0; i < test.count; i += o.batch) {
+      const n = Math.min(o.batch, test.count - i);
+      const x = nhwc(test, i, n);
+      const r = snn.forward(x, { release: true });
+      const pred = tf.tidy(() => tf.argMax(r.logits, -1));
+      const p = pred.dataSync();
+      if (record) {
+        predictions.set(p, i);
+        spikes += tf.tidy(() => tf.sum(r.spikeCounts)).dataSync()[0]!;
+      }
+      tf.dispose([x, r.logits, r.spikeCounts, pred]);
+    }
+  };
+  pass(true); // warm-up, and the predictions
+  resetSpikeKernelStats();
+  const t0 = performance.now();
+  for (let k = 0; k < o.repeat; k++) pass(false);
+  const ms = (performance.now() - t0) / o.repeat;
+  const s = spikeKernelStats().forward;
+  const lat: number[] = [];
+  const warmUp = 10; // single images first: batch 1 runs other code paths than batch 256 (JIT)
+  for (let i = 0; i < o.latencyImages + warmUp; i++) {
+    const x = nhwc(test, i % test.count, 1);
+    const t = performance.now();
+    const r = snn.forward(x, { release: true });
+    r.logits.dataSync();
+    if (i >= warmUp) lat.push(performance.now() - t);
+    tf.dispose([x, r.logits, r.spikeCounts]);
+  }
+  const neurons = snn.neuronsPerLayer().reduce((a, b) => a + b, 0);
+  return {
+    imagesPerS: (test.count / ms) * 1000,
+    latencyMs: median(lat),
+    predictions,
+    spikesPerNeuron: spikes / (neurons * test.count),
+    density: s.elements > 0 ? s.events / s.elements : null,
+  };
+}
+
+async function runOrt(bytes: Uint8Array, test: ImageSet, o: { batch: number; latencyImages: number; repeat: number }) {
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  try {
+    const input = session.inputNames[0]!;
+    const output = session.outputNames[0]!;
+    const shape = (n: number) => [n, test.channels, test.height, test.width];
+    const predictions = new Int32Array(test.count);
+    const pass = async (record: boolean) => {
+      for (let i = 0; i < test.count; i += o.batch) {
+        const n = Math.min(o.batch, test.count - i);
+        const r = await session.run({ [input]: new ort.Tensor('float32', nchw(test, i, n), shape(n)) });
+        if (!record) continue;
+        const out = r[output]!.data as Float32Array;
+        const k = out.length / n;
+        for (let j = 0; j < n; j++) {
+          let best = 0;
+          for (let c = 1; c < k; c++) if (out[j * k + c]! > out[j * k + best]!) best = c;
+          predictions[i + j] = best;
+        }
+      }
+    };
+    await pass(true);
+    // Inputs are converted outside the timed region for the latency, as the SNN's are tensors.
+    const t0 = performance.now();
+    for (let k = 0; k < o.repeat; k++) await pass(false);
+    const ms = (performance.now() - t0) / o.repeat;
+    const warmUp = 10;
+    const singles = Array.from({ length: o.latencyImages + warmUp }, (_, i) => new ort.Tensor('float32', nchw(test, i % test.count, 1), shape(1)));
+    const lat: number[] = [];
+    for (const [i, t] of singles.entries()) {
+      const s = performance.now();
+      await session.run({ [input]: t });
+      if (i >= warmUp) lat.push(performance.now() - s);
+    }
+    return { imagesPerS: (test.count / ms) * 1000, latencyMs: median(lat), predictions };
+  } finally {
+    await session.release();
+  }
+}
+
+const accuracyOf = (p: Int32Array, labels: Int32Array) => p.reduce((a, v, i) => a + (v === labels[i] ? 1 : 0), 0) / labels.length;
+
+/** The general SNN: general neurons, T = 1, thresholds balanced on the calibration images × 0.5. */
+function generalSnn(net: Network, calibration: tf.Tensor4D): SnnModel {
+  const neuron = parseWith(NeuronSpec, { kind: 'general', projection: 'sincos' }, 'neuron');
+  const snn = new SnnModel(net, { timesteps: 1, neuron, encoder: createEncoder({ kind: 'direct' }, { timesteps: 1 }) });
+  const thresholds = calibrateThresholds(net, calibration, { mode: 'snn', balanceSteps: 50 });
+  snn.neurons.forEach((layer, i) => {
+    if (layer.mode === 'step') layer.setParameter('threshold', thresholds[i]! * 0.5);
+  });
+  scaleOutputLayer(snn);
+  return snn;
+}
+
+/** One JSON-ready result per workload (`emit` gets each as it is done). */
+export async function benchConvertedInference(
+  workloads: readonly ConvertedWorkload[] = CONVERTED_WORKLOADS,
+  options: ConvertedInferOptions = {},
+  emit: (r: ConvertedInferResult) => void = () => {},
+): Promise<ConvertedInferResult[]> {
+  const o = { batch: options.batch ?? 256, latencyImages: options.latencyImages ?? 100, repeat: options.repeat ?? 3 };
+  const progress = options.progress ?? (() => {});
+  const onnxFile = options.onnxFile ?? repo('tooling/fixtures/onnx/fmnist-cnn-bn.onnx');
+  const data = await loadDataset(options.dataDir ?? repo('apps/cli/data/fashion-mnist-mini'));
+  const test = takeFirst(data.test, options.testImages ?? 1000);
+  const order = epochOrder(data.train.count, createRng(1)); // the CLI's calibration draw for seed 0
+  const calibSet = takeFirst(subset(data.train, Array.from(order)), 512);
+  const calibration = nhwc(calibSet, 0, calibSet.count);
+  const imported = importOnnx(onnxFile);
+  progress(`ann: onnxruntime-node, 1 thread`);
+  const { readFileSync } = await import('node:fs');
+  const ann = await runOrt(withoutFinalSoftmax(readFileSync(onnxFile)), test, o);
+  const results: ConvertedInferResult[] = [];
+  const saved = spikeKernelMode();
+  try {
+    for (const workload of workloads) {
+      const net = networkFromImport(imported);
+      let snn: SnnModel;
+      let dispose: () => void;
+      progress(`${workload}: converting`);
+      if (workload === 'fmnist-cnn-hybrid-infer') {
+        const c = await convert(net, { kind: 'hybrid', timesteps: 5, finetuneEpochs: 0, calibration: { images: 512 } }, { calibrationImages: calibration });
+        snn = c.snn;
+        dispose = () => c.dispose();
+      } else {
+        snn = generalSnn(net, calibration);
+        dispose = () => snn.dispose();
+      }
+      progress(`${workload}: event-driven`);
+      setSpikeKernelMode('auto');
+      const fast = runSnn(snn, test, o);
+      progress(`${workload}: dense`);
+      setSpikeKernelMode('dense');
+      const dense = runSnn(snn, test, o);
+      setSpikeKernelMode(saved);
+      dispose();
+      net.dispose();
+      const r: ConvertedInferResult = {
+        workload,
+        engine: `spikelite-tfjs-${tf.version_core}-${tf.getBackend()}`,
+        threads: 1,
+        timesteps: snn.timesteps,
+        batch: o.batch,
+        snn_images_per_s: +fast.imagesPerS.toFixed(1),
+        snn_dense_images_per_s: +dense.imagesPerS.toFixed(1),
+        snn_latency_ms_b1: +fast.latencyMs.toFixed(3),
+        snn_dense_latency_ms_b1: +dense.latencyMs.toFixed(3),
+        ann_ort_images_per_s: +ann.imagesPerS.toFixed(1),
+        ann_ort_latency_ms_b1: +ann.latencyMs.toFixed(3),
+        spikes_per_neuron: +fast.spikesPerNeuron.toFixed(4),
+        spike_input_density: fast.density === null ? null : +fast.density.toFixed(4),
+        accuracy: accuracyOf(fast.predictions, test.labels),
+        accuracy_dense: accuracyOf(dense.predictions, test.labels),
+        ann_accuracy: accuracyOf(ann.predictions, test.labels),
+        prediction_mismatches: fast.predictions.reduce((a, v, i) => a + (v === dense.predictions[i] ? 0 : 1), 0),
+        load_average: +loadavg()[0]!.toFixed(2),
+      };
+      results.push(r);
+      emit(r);
+    }
+  } finally {
+    setSpikeKernelMode(saved);
+    calibration.dispose();
+  }
+  return results;
+}
