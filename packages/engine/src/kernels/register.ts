@@ -1,12 +1,13 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { wasmConvGradKernels } from './conv2d-grads.js';
+import { wasmDepthwiseGradKernels } from './depthwise-grads.js';
 import { wasmConv2dMemoKernel, wasmIdentityKernel } from './derived.js';
 import { rememberBuiltin } from './builtin.js';
 import { wasmMatMulPoolKernels } from './matmul-pool-grads.js';
 
 /** Every kernel spikelite installs on top of a backend, by backend. */
 const KERNELS: Record<string, KernelConfig[]> = {
-  wasm: [...wasmConvGradKernels, ...wasmMatMulPoolKernels, wasmIdentityKernel, wasmConv2dMemoKernel],
+  wasm: [...wasmConvGradKernels, ...wasmMatMulPoolKernels, ...wasmDepthwiseGradKernels, wasmIdentityKernel, wasmConv2dMemoKernel],
 };
 
 /** The backend's own kernels that ours replaced, kept so benchmarks can compare. */
