@@ -353,3 +353,36 @@ describe('input options', () => {
     expect(() => importOnnx(buildGraph(spec), { normalize: { mean: [0.5, 0.5], std: [1] } })).toThrow(/normalize: mean has 2 values and std 1; the input has 3 channels/);
   });
 });
+
+describe('backbones', () => {
+  it('a feature-map output [N, C, H, W] imports without classes, with parity on that map', async () => {
+    const imported = await importAndCheck({
+      input: { name: 'x', dims: ['N', 3, 8, 8] },
+      inits: { k1: w([6, 3, 3, 3], 1), k2: w([4, 6, 3, 3], 2) },
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'k1'], attrs: { pads: [1, 1, 1, 1], strides: [2, 2] } },
+        { op: 'Relu', inputs: ['v0'] },
+        { op: 'Conv', inputs: ['v1', 'k2'], attrs: { pads: [1, 1, 1, 1] } },
+      ],
+    });
+    expect(imported.spec.classes).toBeUndefined();
+    expect(imported.report.output).toMatchObject({ dims: [4, 4, 4], layout: 'nhwc' });
+  });
+
+  it('output: a classifier cut at an inner value is a backbone, with parity on that value', async () => {
+    const spec: GraphSpec = {
+      input: { name: 'x', dims: ['N', 2, 6, 6] },
+      inits: { k: w([4, 2, 3, 3], 1), fc: w([4, 3], 2) },
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'k'], attrs: { pads: [1, 1, 1, 1] } },
+        { op: 'Relu', inputs: ['v0'] },
+        { op: 'GlobalAveragePool', inputs: ['v1'] },
+        { op: 'Flatten', inputs: ['v2'] },
+        { op: 'MatMul', inputs: ['v3', 'fc'] },
+      ],
+    };
+    const imported = await importAndCheck(spec, { output: 'v1' });
+    expect(imported.spec.layers.map((l) => l.kind)).toEqual(['conv2d', 'activation']);
+    expect(imported.report.output).toMatchObject({ name: 'v1', dims: [4, 6, 6], layout: 'nhwc' });
+  });
+});

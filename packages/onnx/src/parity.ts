@@ -40,6 +40,15 @@ export function withoutFinalSoftmax(bytes: Uint8Array): Uint8Array {
   return encodeDecodedModel(model);
 }
 
+/** The model with `name` (any value in the graph) as its only output: onnxruntime then computes that value. */
+export function withOutput(bytes: Uint8Array, name: string): Uint8Array {
+  const model = decodeModel(bytes);
+  const graph = model.graph;
+  if (graph === undefined || graph.output.length === 1 && graph.output[0]!.name === name) return bytes;
+  graph.output.splice(0, graph.output.length, { name });
+  return encodeDecodedModel(model);
+}
+
 /** Run an ONNX model on one float input (NCHW for image models) and return its first output. */
 export async function runOnnx(
   source: string | Uint8Array,
@@ -162,7 +171,10 @@ export async function checkParity(source: string | Uint8Array, images: ParityIma
   const plane = images.shape.slice(2).reduce((a, b) => a * b, 1);
   const at = (v: number[], k: number): number => v[v.length === 1 ? 0 : k]!;
   const onnxInput = norm === null ? images.data : images.data.map((x, i) => (x - at(norm.mean, Math.floor(i / plane) % c)) / at(norm.std, Math.floor(i / plane) % c));
-  const reference = await runOnnx(imported.report.outputActivation ? withoutFinalSoftmax(bytes) : bytes, onnxInput, images.shape, options);
+  // The value the import took as its output (a cut backbone's, the logits before a final softmax).
+  const outName = imported.report.output.name;
+  const model = imported.report.outputActivation ? withoutFinalSoftmax(bytes) : withOutput(bytes, outName);
+  const reference = await runOnnx(model, onnxInput, images.shape, options);
   const net = networkFromImport(imported);
   let ours: Float32Array;
   try {

@@ -58,7 +58,7 @@ function maxRelErr(a: Float32Array, b: Float32Array): number {
 describe('wasm conv2d gradient kernels', () => {
   beforeAll(async () => {
     const info = await initEngine({ backend: 'wasm' });
-    expect(info.kernels).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'AvgPoolGrad', 'Identity', 'Conv2D']);
+    expect(info.kernels).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'AvgPoolGrad', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'Identity', 'Conv2D']);
   });
 
   it.each(CASES.map((c, i) => [i, c] as const))('case %i matches the cpu backend to 1e-5', async (i, c) => {
