@@ -24,8 +24,8 @@ directory as the submitter, e.g. a shared mount); models come from the queue by 
 the worker has no file with the same bytes at the cell's path. SIGINT or SIGTERM finishes the
 running cells and stops; a second one stops at once (the queue gives those cells to another worker).
 
-Example (on every machine):
-  spikelite worker --queue redis://10.0.0.5:6379 --concurrency 4`;
+Example:
+  spikelite worker --queue redis://10.0.0.5:6379 --concurrency 4      (on every machine)`;
 
 const FLAGS = {
   queue: { type: 'string' }, 'queue-name': { type: 'string' }, concurrency: { type: 'string' }, backend: { type: 'string' },
