@@ -108,6 +108,7 @@ describe('spikelite sweep (in this process)', () => {
     expect(await bad(['--wait'])).toBe('--wait needs --queue redis://HOST:PORT');
     expect(await bad(['--queue', 'redis://127.0.0.1:1', '--backend', 'wasm'])).toMatch(/--backend: with --queue the workers choose their backend/);
     expect(await bad(['--queue', 'http://x'])).toMatch(/--queue: http:\/\/x: not a Redis URL/);
+    expect(await bad(['--queue', 'redis://127.0.0.1:1'])).toBe('--queue: redis://127.0.0.1:1: cannot reach Redis (connect ECONNREFUSED 127.0.0.1:1)');
   });
 
   it('formats the table: a line per cell, a failed cell with its error', () => {

@@ -39,12 +39,18 @@ export async function workerCommand(argv: string[]): Promise<null> {
   const lockDurationMs = intFlag('lock-ms', f['lock-ms'], { min: 1000, fallback: 30_000 })!;
   const backend = backendFlag(f.backend);
   const log = stderrLog(false);
+  let lastError = '';
   const onEvent = (e: WorkerEvent): void => {
+    if (e.type !== 'error') lastError = '';
     if (e.type === 'start') log.info(`${e.label}: started (job ${e.jobId}${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`);
     else if (e.type === 'progress') log.progress(`${e.label}: ${e.progress.message}`, e.progress.total !== undefined ? { value: e.progress.done ?? 0, total: e.progress.total } : undefined);
     else if (e.type === 'done') log.info(`${e.label}: done, ${(e.report.accuracy * 100).toFixed(2)}% in ${(e.report.wallMs / 1000).toFixed(0)} s (backend ${e.report.backend})`);
     else if (e.type === 'failed') log.info(`${e.label}: failed: ${e.error}`);
-    else log.info(`queue: ${e.message}`);
+    else if (e.message !== lastError) {
+      // Once per outage: BullMQ retries a lost connection every few seconds.
+      lastError = e.message;
+      log.info(`queue: ${e.message} (retrying)`);
+    }
   };
   const worker = await forFlag('queue', () =>
     startSweepWorker({

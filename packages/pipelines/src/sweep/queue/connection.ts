@@ -15,7 +15,15 @@ export interface QueueRef {
   queue?: string;
 }
 
-/** BullMQ connection options of a Redis URL; a malformed URL is a PipelineError naming it. */
+/** Opened by `connected` once the first connection is made; until then a failed connection is not retried. */
+const gates = new WeakMap<object, { open: boolean }>();
+
+/**
+ * BullMQ connection options of a Redis URL; a malformed URL is a PipelineError naming it. The
+ * first connection is not retried, so a wrong URL or a Redis that is down fails at once (see
+ * `connected`); once connected, lost connections are retried as BullMQ does (1 to 20 s apart):
+ * a worker outlives a Redis restart.
+ */
 export function redisConnection(url: string): ConnectionOptions {
   let u: URL;
   try {
@@ -28,14 +36,18 @@ export function redisConnection(url: string): ConnectionOptions {
   const port = u.port === '' ? 6379 : Number(u.port);
   const dbText = u.pathname.replace(/^\//, '');
   if (dbText !== '' && !/^\d+$/.test(dbText)) throw new PipelineError(`${url}: the database must be a number (redis://HOST:PORT/DB), got '${dbText}'`);
-  return {
+  const gate = { open: false };
+  const options = {
     host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
     ...(dbText !== '' ? { db: Number(dbText) } : {}),
     ...(u.username !== '' ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password !== '' ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    retryStrategy: (times: number): number | null => (gate.open ? Math.max(Math.min(Math.exp(times), 20_000), 1000) : null),
   };
+  gates.set(options, gate);
+  return options;
 }
 
 /** Keys of a sweep's own state beside BullMQ's: model bytes by sha256, and the cancelled jobs. */
@@ -49,4 +61,38 @@ export function sweepKeys(queue: string): { models: string; cancelled: string } 
  */
 export function jobIdOf(key: string): string {
   return /^\d+$/.test(key) ? `k${key}` : key;
+}
+
+/** What connects to Redis: a BullMQ Queue, Worker or QueueEvents. */
+interface Connecting {
+  waitUntilReady(): Promise<unknown>;
+  on(event: 'error', listener: (e: Error) => void): unknown;
+  off(event: 'error', listener: (e: Error) => void): unknown;
+  close(): Promise<void>;
+}
+
+/**
+ * Waits for the first connection of `c`, made with `connection` (from `redisConnection`): a
+ * Redis that refuses it or does not answer within `timeoutMs` is a PipelineError naming the
+ * URL. Then lost connections are retried.
+ */
+export async function connected<T extends Connecting>(c: T, url: string, connection: ConnectionOptions, timeoutMs = 10_000): Promise<T> {
+  let firstError: Error | undefined;
+  const onError = (e: Error): void => void (firstError ??= e);
+  c.on('error', onError);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  try {
+    const r = await Promise.race([c.waitUntilReady().then(() => 'ready' as const, (e: Error) => e), timeout]);
+    if (r === 'ready') {
+      gates.get(connection as object)!.open = true;
+      return c;
+    }
+    await c.close().catch(() => {});
+    const why = r === 'timeout' ? `no answer in ${timeoutMs / 1000} s` : (firstError ?? r).message.split('\n')[0];
+    throw new PipelineError(`${url}: cannot reach Redis (${why})`);
+  } finally {
+    clearTimeout(timer);
+    c.off('error', onError);
+  }
 }

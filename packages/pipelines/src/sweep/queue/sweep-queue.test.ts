@@ -45,11 +45,20 @@ async function worker(name: string, options: { cacheDir?: string; concurrency?: 
 
 describe('redisConnection', () => {
   it('reads redis:// URLs and names a bad one', () => {
-    expect(redisConnection('redis://10.0.0.5:6380/2')).toEqual({ host: '10.0.0.5', port: 6380, db: 2 });
-    expect(redisConnection('rediss://user:p%40ss@redis.example')).toEqual({ host: 'redis.example', port: 6379, username: 'user', password: 'p@ss', tls: {} });
+    const { retryStrategy, ...options } = redisConnection('redis://10.0.0.5:6380/2') as { retryStrategy: (times: number) => number | null };
+    expect(options).toEqual({ host: '10.0.0.5', port: 6380, db: 2 });
+    expect(retryStrategy(1)).toBeNull(); // the first connection is not retried (see `connected`)
+    expect(redisConnection('rediss://user:p%40ss@redis.example')).toMatchObject({ host: 'redis.example', port: 6379, username: 'user', password: 'p@ss', tls: {} });
     expect(() => redisConnection('http://x:1')).toThrow(/http:\/\/x:1: not a Redis URL \(expected redis:\/\/HOST:PORT or rediss:\/\/…, got http:\/\/\)/);
     expect(() => redisConnection('10.0.0.5:6379')).toThrow(/not a Redis URL/);
     expect(() => redisConnection('redis://h:1/x')).toThrow(/the database must be a number/);
+  });
+
+  it('a Redis that refuses the connection is one error naming the URL, at once', async () => {
+    const t0 = Date.now();
+    await expect(SweepQueue.open({ url: 'redis://127.0.0.1:1' })).rejects.toThrow(/^redis:\/\/127\.0\.0\.1:1: cannot reach Redis \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/);
+    await expect(startSweepWorker({ url: 'redis://127.0.0.1:1' })).rejects.toThrow(/cannot reach Redis/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });
 

@@ -8,7 +8,7 @@ import { RunReport, parseWith } from '@spikelite/schemas';
 import { oneLineError, type CellOutcome, type CellProgress, type GridState, type SweepEventHandler } from '../events.js';
 import type { SweepCell } from '../grid.js';
 import type { SweepStore } from '../store.js';
-import { DEFAULT_QUEUE, jobIdOf, redisConnection, sweepKeys, type QueueRef } from './connection.js';
+import { connected, DEFAULT_QUEUE, jobIdOf, redisConnection, sweepKeys, type QueueRef } from './connection.js';
 import { uploadModels } from './models.js';
 import type { CellJobData } from './worker.js';
 
@@ -57,10 +57,10 @@ export class SweepQueue {
 
   static async open(ref: QueueRef): Promise<SweepQueue> {
     const name = ref.queue ?? DEFAULT_QUEUE;
-    const queue = new Queue<CellJobData, RunReport>(name, { connection: redisConnection(ref.url) });
-    queue.on('error', () => {}); // connection errors surface as rejected calls
-    await queue.waitUntilReady();
-    return new SweepQueue(name, ref, queue);
+    const connection = redisConnection(ref.url);
+    const queue = new Queue<CellJobData, RunReport>(name, { connection });
+    queue.on('error', () => {}); // after the first connection, errors surface as rejected calls
+    return new SweepQueue(name, ref, await connected(queue, ref.url, connection));
   }
 
   private get keys() {
@@ -150,7 +150,8 @@ export class SweepQueue {
       emit({ type: 'cell-done', cell, grid: snapshot(), report: stored, skipped: true });
     }
 
-    const events = new QueueEvents(this.name, { connection: redisConnection(this.ref.url) });
+    const connection = redisConnection(this.ref.url);
+    const events = new QueueEvents(this.name, { connection });
     events.on('error', () => {});
     const check = async (id: string): Promise<void> => {
       const cell = pending.get(id);
@@ -206,7 +207,7 @@ export class SweepQueue {
       }
     });
     try {
-      await events.waitUntilReady();
+      await connected(events, this.ref.url, connection);
       const pollMs = options.pollMs ?? 2000;
       while (pending.size > 0 && options.signal?.aborted !== true) {
         for (const id of [...pending.keys()]) enqueue(id);

@@ -18,7 +18,7 @@ import { PipelineError } from '../../errors.js';
 import type { MethodRun } from '../../run-spec.js';
 import type { CellProgress } from '../events.js';
 import { CellError, CellPool } from './cell-pool.js';
-import { DEFAULT_QUEUE, redisConnection, sweepKeys, type QueueRef } from './connection.js';
+import { connected, DEFAULT_QUEUE, redisConnection, sweepKeys, type QueueRef } from './connection.js';
 import { ModelCache } from './models.js';
 
 /** What a job carries: the cell's run description (pinned models) and its label. */
@@ -104,8 +104,9 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
     }
   };
 
+  const connection = redisConnection(options.url);
   const worker = new Worker<CellJobData, RunReport>(queue, processor, {
-    connection: redisConnection(options.url),
+    connection,
     concurrency: options.concurrency ?? 1,
     lockDuration,
     stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
@@ -113,7 +114,6 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
     name,
     autorun: false,
   });
-  worker.on('error', (e) => emit({ type: 'error', message: e.message }));
 
   // `spikelite sweep --cancel` marks jobs; a running one is aborted here (its thread terminated).
   const poll = setInterval(() => {
@@ -124,7 +124,14 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
     })().catch((e: Error) => emit({ type: 'error', message: e.message }));
   }, CANCEL_POLL_MS);
 
-  await worker.waitUntilReady();
+  try {
+    await connected(worker, options.url, connection);
+  } catch (e) {
+    clearInterval(poll);
+    pool.close();
+    throw e;
+  }
+  worker.on('error', (e) => emit({ type: 'error', message: e.message }));
   void worker.run().catch((e: Error) => emit({ type: 'error', message: e.message }));
   return {
     name,
