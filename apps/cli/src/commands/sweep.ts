@@ -46,7 +46,8 @@ Where it runs:
                                adds no job already there); models travel by their sha256, data must be on
                                every worker (a registered dataset or a shared directory)
   --queue-name NAME            the queue (default spikelite-sweep)
-  --wait                       with --queue: also gather the reports as workers finish them
+  --wait                       with --queue: also gather the reports as workers finish them (Ctrl-C stops
+                               waiting, not the sweep: --wait again gathers what is done)
   --cancel                     with --queue: stop the sweep (waiting cells removed, running ones aborted)
 
   --out DIR                    where reports go (default runs/sweep)
