@@ -3,7 +3,8 @@
  * Enforces the package boundaries of DESIGN.md ("Dependencies point one way"):
  *  1. a package may depend only on the @spikelite packages listed for it in ALLOWED;
  *  2. every bare import in a package's sources is declared in its package.json;
- *  3. only @spikelite/onnx (and apps) may import onnxruntime-node;
+ *  3. only @spikelite/onnx (and apps) may import onnxruntime-node; only @spikelite/pipelines
+ *     may import bullmq (apps included: the CLI runs sweeps through pipelines);
  *  4. no library imports an app.
  * Exits 1 with one line per violation.
  */
@@ -37,6 +38,7 @@ export const TEST_ONLY = {
   nir: ['onnx'],
 };
 const ONNXRUNTIME_OK = new Set(['onnx']);
+const BULLMQ_OK = new Set(['pipelines']);
 const BUILTIN = /^node:|^(fs|path|os|url|zlib|crypto|util|stream|events|child_process|worker_threads|perf_hooks|readline|assert|process)(\/|$)/;
 
 function sources(dir) {
@@ -89,6 +91,7 @@ for (const group of ['packages', 'apps']) {
         const where = relative(root, file);
         if (!declared.has(name) && name !== manifest.name && !(isTest(file) && rootDev.has(name))) errors.push(`${where}: imports '${name}' which ${manifest.name}'s package.json does not declare`);
         if (name === 'onnxruntime-node' && !isApp && !ONNXRUNTIME_OK.has(dir)) errors.push(`${where}: only @spikelite/onnx may import onnxruntime-node`);
+        if ((name === 'bullmq' || name === 'ioredis') && (isApp || !BULLMQ_OK.has(dir))) errors.push(`${where}: only @spikelite/pipelines may import ${name}`);
         if (!isApp && !isTest(file) && name.startsWith('@spikelite/') && (TEST_ONLY[dir] ?? []).includes(name.slice('@spikelite/'.length))) {
           errors.push(`${where}: imports '${name}', which ${manifest.name} may use in its tests only`);
         }

@@ -60,6 +60,14 @@ const COMMANDS: Record<string, Command> = {
     about: 'compute energy of a checkpoint or ONNX file: ANN MACs vs SNN ACs from measured spikes',
     load: async () => { const m = await import('./commands/energy.js'); return { run: m.energyCommand, help: m.ENERGY_HELP }; },
   },
+  sweep: {
+    about: 'a grid of method runs (models × methods × T/K × options × seeds), here or on a BullMQ queue',
+    load: async () => { const m = await import('./commands/sweep.js'); return { run: m.sweepCommand, help: m.SWEEP_HELP }; },
+  },
+  worker: {
+    about: 'run the cells of sweeps from a BullMQ queue (spikelite sweep --queue) until stopped',
+    load: async () => { const m = await import('./commands/worker.js'); return { run: m.workerCommand, help: m.WORKER_HELP }; },
+  },
   report: {
     about: 'one self-contained HTML page comparing runs (RunReports, sweeps)',
     load: async () => { const m = await import('./commands/report.js'); return { run: m.reportCommand, help: m.REPORT_HELP }; },

@@ -23,6 +23,12 @@ export async function resolveModel(ref: ModelRef, data: Dataset, resources: Reso
   switch (ref.kind) {
     case 'onnx':
       if (!existsSync(ref.file)) throw new PipelineError(`${ref.file}: file not found`);
+      if (ref.sha256 !== undefined) {
+        const actual = await resources.sha256(ref.file);
+        if (actual !== ref.sha256) {
+          throw new PipelineError(`${ref.file}: its sha256 is ${actual.slice(0, 12)}…, not the run's ${ref.sha256.slice(0, 12)}… (the file changed after the run was described)`);
+        }
+      }
       {
         const input = { inputShape: ref.inputShape, mean: ref.mean, std: ref.std };
         model = { kind: 'onnx', file: ref.file, input, spec: resources.onnx(ref.file, input).spec };

@@ -6,6 +6,7 @@
 import type { Dataset, ImageSet } from '@spikelite/data';
 import type { Network } from '@spikelite/models';
 import { importOnnx, networkFromImport, OnnxImportError, OnnxReference, type ImportOptions, type OnnxImport } from '@spikelite/onnx';
+import { sha256File } from './content-hash.js';
 import { PipelineError } from './errors.js';
 import type { DataRef, OnnxInput } from './run-spec.js';
 
@@ -25,12 +26,15 @@ export interface Resources {
   onnxNetwork(file: string, input?: OnnxInput): Network;
   /** Top-1 accuracy of the ONNX model under onnxruntime on `set` (`dataKey` names the set), given raw images (normalised as `input` says). */
   referenceAccuracy(file: string, dataKey: string, set: ImageSet, input?: OnnxInput): Promise<number>;
+  /** The sha256 of a file's bytes (hashed once per file). */
+  sha256(file: string): Promise<string>;
 }
 
 export function createResources(): Resources {
   const datasets = new Map<string, Promise<Dataset>>();
   const imports = new Map<string, OnnxImport>();
   const accuracies = new Map<string, Promise<number>>();
+  const hashes = new Map<string, Promise<string>>();
   const onnx = (file: string, input: OnnxInput = {}): OnnxImport => {
     const key = JSON.stringify([file, input.inputShape ?? null, input.mean ?? null, input.std ?? null]);
     let imported = imports.get(key);
@@ -74,6 +78,15 @@ export function createResources(): Resources {
         accuracies.set(key, a);
       }
       return a;
+    },
+    sha256(file) {
+      let h = hashes.get(file);
+      if (h === undefined) {
+        h = sha256File(file);
+        hashes.set(file, h);
+        h.catch(() => hashes.delete(file));
+      }
+      return h;
     },
   };
 }

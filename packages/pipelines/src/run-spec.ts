@@ -21,10 +21,22 @@ export const OnnxInputOptions = {
 };
 export type OnnxInput = { inputShape?: number[] | undefined; mean?: number[] | undefined; std?: number[] | undefined };
 
+/** A file's content hash: sha256, 64 lower-case hex digits. */
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256: 64 lower-case hex digits' });
+
 /** Where the model comes from: an ONNX file (trained weights), a preset or a ModelSpec (trained from random weights). */
 export const ModelRef = z.discriminatedUnion('kind', [
   z
-    .strictObject({ kind: z.literal('onnx'), file: z.string().min(1), ...OnnxInputOptions })
+    .strictObject({
+      kind: z.literal('onnx'),
+      file: z.string().min(1),
+      ...OnnxInputOptions,
+      /**
+       * The file's sha256, when the run is pinned to its bytes (a sweep pins every model): the run
+       * checks it, `runKey` covers it, and a queue worker fetches the bytes by it.
+       */
+      sha256: Sha256.optional(),
+    })
     .refine((r) => (r.mean === undefined) === (r.std === undefined), { error: 'give mean and std together', path: ['std'] }),
   z.strictObject({ kind: z.literal('preset'), name: z.string().min(1) }),
   z.strictObject({ kind: z.literal('spec'), spec: ModelSpec }),
