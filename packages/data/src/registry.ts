@@ -179,12 +179,14 @@ export async function loadDataset(nameOrDir: string, opts: LoadOptions = {}): Pr
 /**
  * Image files are read by folder/, which is Node-only (fs, the native decoder sharp): it is
  * imported here on demand, under a name bundlers do not follow, so the browser build never
- * sees it.
+ * sees it. The name is the package's own subpath export (a self-reference): Node resolves it
+ * to dist, and vitest, through the `source` condition, to the sources even when the importing
+ * test is another package's (a relative './folder/open.js' is not mapped to its .ts there).
  */
-const FOLDER_MODULE = './folder/open.js';
+const FOLDER_MODULE = '@spikelite/data/folder';
 
 async function loadImages(spec: string, opts: LoadOptions): Promise<Dataset> {
-  const folder = (await import(/* @vite-ignore */ /* webpackIgnore: true */ FOLDER_MODULE)) as typeof import('./folder/open.js');
+  const folder = (await import(/* @vite-ignore */ /* webpackIgnore: true */ FOLDER_MODULE)) as typeof import('./folder/index.js');
   return folder.loadImageDataset(spec, {
     ...opts.images,
     ...(opts.limitTrain === undefined ? {} : { limitTrain: opts.limitTrain }),
