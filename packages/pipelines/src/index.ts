@@ -28,4 +28,6 @@ export type { Resources } from './resources.js';
 export { loadData, loadOptions, modelClasses, resolveModel, specClasses, transformHint } from './resolve.js';
 export type { DataHooks } from './resolve.js';
 export { generalNeuron } from './methods/general.js';
+export { checkNirFile } from './nir-check.js';
+export type { NirCheckResult } from './nir-check.js';
 export { PipelineError } from './errors.js';
