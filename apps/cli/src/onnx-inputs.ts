@@ -43,12 +43,13 @@ function randomInputs(size: number, seed: number): Float32Array {
 /** The parity images (NCHW, flattened) and where they came from; `inputs.images` is their count. */
 export async function parityInputs(o: ParityInputOptions, log: Log): Promise<{ inputs: ParityInputs; data: Float32Array }> {
   const ref: DataRef = o.data ?? { name: 'fashion-mnist' };
-  const name = ref.name;
   const perImage = o.dims.reduce((a, b) => a * b, 1);
   const random = (reason: string): { inputs: ParityInputs; data: Float32Array } => ({
     inputs: { kind: 'random', seed: o.seed, images: o.count, reason },
     data: randomInputs(o.count * perImage, o.seed),
   });
+  // The data as the user named it (--data).
+  const name = ref.name;
   let set: ImageSet;
   try {
     set = (await openDataset({ ...ref, limitTrain: 1, limitTest: o.count }, log)).test;

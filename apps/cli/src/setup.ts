@@ -151,7 +151,7 @@ export function pipelineLog(log: Log, prefix = ''): PipelineEventHandler {
   return (e) => {
     if (e.type === 'log') log.info(e.message.startsWith(prefix) ? e.message : `${prefix}${e.message}`);
     else if (e.type === 'evaluate') log.progress(`${prefix}evaluating ${e.done}/${e.total} images`, { value: e.done, total: e.total });
-    else if (e.type === 'data') log.progress(`${prefix}reading ${e.split} images ${e.done}/${e.total}`, { value: e.done, total: e.total });
+    else if (e.type === 'data') readingProgress(log, e, prefix);
     else trainProgress(log, `${prefix}${e.stage}`)(e.event);
   };
 }
@@ -174,10 +174,17 @@ export async function startEngine(backend: string | undefined, log: Log): Promis
 /** 6,000 train / 1,000 test Fashion-MNIST images shipped with the CLI (see data/fashion-mnist-mini/README.md). */
 export const SHIPPED_FASHION_MNIST = fileURLToPath(new URL('../data/fashion-mnist-mini', import.meta.url));
 
+/** Reads shorter than this many images show no progress (a split of one image, as eval reads the train split, says nothing). */
+const PROGRESS_FROM_IMAGES = 50;
+
+function readingProgress(log: Log, p: { split: string; done: number; total: number }, prefix = ''): void {
+  if (p.total >= PROGRESS_FROM_IMAGES) log.progress(`${prefix}reading ${p.split} images ${p.done}/${p.total}`, { value: p.done, total: p.total });
+}
+
 /** Decoding progress of image files on the log (a bar on a terminal), and warnings as lines. */
 export function dataLogHooks(log: Log): Required<Pick<DataHooks, 'onProgress' | 'onWarning'>> {
   return {
-    onProgress: ({ split, done, total }) => log.progress(`reading ${split} images ${done}/${total}`, { value: done, total }),
+    onProgress: (p) => readingProgress(log, p),
     onWarning: (message) => log.info(`warning: ${message}`),
   };
 }

@@ -95,8 +95,7 @@ async function writeOut(out: string, bytes: Uint8Array): Promise<void> {
  * images when they fit the model, else seeded random values in [0, 1) with the reason.
  */
 async function checkImages(ref: DataRef, model: RunnableModel, count: number, log: Log): Promise<{ inputs: ParityInputs; images: tf.Tensor4D }> {
-  const data = await openDataset({ ...ref, limitTrain: 1, limitTest: count }, log);
-  const set = data.test;
+  const set = (await openDataset({ ...ref, limitTrain: 1, limitTest: count }, log)).test;
   let reason: string | null = null;
   try {
     assertFitsImages(model, set, "the checkpoint's model", ref.preprocess);
@@ -107,7 +106,7 @@ async function checkImages(ref: DataRef, model: RunnableModel, count: number, lo
   if (reason === null) {
     const n = Math.min(count, set.count);
     const size = set.height * set.width * set.channels;
-    return { inputs: { kind: 'dataset', name: data.name, images: n }, images: tf.tensor4d(set.images.subarray(0, n * size), [n, set.height, set.width, set.channels]) };
+    return { inputs: { kind: 'dataset', name: ref.name, images: n }, images: tf.tensor4d(set.images.subarray(0, n * size), [n, set.height, set.width, set.channels]) };
   }
   const { height: H, width: W, channels: C } = imageInput(model.net.spec.input, 'this checkpoint');
   const depth = model.snn?.encoder.spec.kind === 'frames' ? C * model.timesteps : C;
