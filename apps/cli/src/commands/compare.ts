@@ -1,4 +1,3 @@
-import { imageInput } from '@spikelite/schemas';
 /**
  * `spikelite compare`: the main job. One pretrained ANN (an ONNX file; by default the
  * Fashion-MNIST CNN shipped in tooling/fixtures/onnx) run through every registered method of
