@@ -33,7 +33,7 @@ export class CommandOutcome {
  * directory, an ONNX file, an unavailable backend), matched by name so that the CLI does not
  * depend on every package's error class. Anything else is a bug: stack trace, exit 1.
  */
-const USER_ERROR_NAMES = new Set(['CliError', 'SpikeliteConfigError', 'DataError', 'EngineError', 'CheckpointError', 'OnnxImportError', 'OnnxExportError', 'PipelineError', 'ConversionError']);
+const USER_ERROR_NAMES = new Set(['CliError', 'SpikeliteConfigError', 'DataError', 'EngineError', 'CheckpointError', 'OnnxImportError', 'OnnxExportError', 'PipelineError', 'ConversionError', 'NirError', 'NirExportError']);
 
 export function isUserError(e: unknown): e is Error {
   return e instanceof Error && USER_ERROR_NAMES.has(e.name);

@@ -45,11 +45,11 @@ const COMMANDS: Record<string, Command> = {
     load: async () => { const m = await import('./commands/convert.js'); return { run: m.convertCommand, help: m.CONVERT_HELP }; },
   },
   import: {
-    about: 'summarise an ONNX ANN (layers, MACs) and check the import against onnxruntime',
+    about: 'summarise an ONNX ANN (layers, MACs; parity with onnxruntime) or a NIR file (nodes, shapes)',
     load: async () => { const m = await import('./commands/import.js'); return { run: m.importCommand, help: m.IMPORT_HELP }; },
   },
   export: {
-    about: 'write a trained SNN checkpoint as an ONNX model (timesteps unrolled)',
+    about: 'write a trained SNN checkpoint as an ONNX model (timesteps unrolled) or a NIR graph, and check it',
     load: async () => { const m = await import('./commands/export.js'); return { run: m.exportCommand, help: m.EXPORT_HELP }; },
   },
   eval: {
@@ -75,6 +75,10 @@ const COMMANDS: Record<string, Command> = {
   bench: {
     about: 'benchmark the shared training/inference workloads (JSON lines)',
     load: async () => { const m = await import('./commands/bench.js'); return { run: m.benchCommand, help: m.BENCH_HELP }; },
+  },
+  nir: {
+    about: 'nir run: run a NIR graph on input rows from a CSV file, write its output spikes (and membranes) as CSV',
+    load: async () => { const m = await import('./commands/nir.js'); return { run: m.nirCommand, help: m.NIR_COMMAND_HELP }; },
   },
 };
 

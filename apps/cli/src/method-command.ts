@@ -9,21 +9,21 @@ import { join } from 'node:path';
 import { getMethod, METHOD_IDS, parseMethodRun, runMethod, sweepMethod, type MethodId, type MethodRunInput, type ModelRefInput } from '@spikelite/pipelines';
 import type { RunReport } from '@spikelite/schemas';
 import { choiceFlag, intFlag, parseFlags, type FlagSpec } from './args.js';
+import { DATA_FLAGS, dataHelp, dataRefFlags, withTransformNormalization } from './data-flags.js';
 import { CliError } from './errors.js';
 import { METHOD_FLAGS, methodConfig } from './method-flags.js';
 import { backendFlag, openDataRef, pipelineLog, profileFlag, startEngine, stderrLog } from './setup.js';
 
 /** Flags of both commands besides the method options. */
 export const RUN_FLAGS = {
-  method: { type: 'string' }, data: { type: 'string' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' },
+  method: { type: 'string' }, ...DATA_FLAGS, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' },
   seed: { type: 'string' }, profile: { type: 'string' }, sweep: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' },
   backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
 } as const satisfies FlagSpec;
 
 export const RUN_FLAGS_HELP = `  --method <m>                 ${METHOD_IDS.join(' | ')} (below)
-  --data <name|dir>            fashion-mnist (default; Debian's dataset-fashion-mnist, else the shipped 6,000/1,000
-                               subset), or a directory of IDX/CIFAR files
-  --limit-train N, --limit-test N   use the first N images
+${dataHelp(31)}
+  --limit-train N, --limit-test N   use the first N images (folder:/list: a seeded random N, in folder order)
   --seed S                     seed of weights, shuffling, calibration images, dropout (default 0)
   --profile P                  energy profile of the report: cmos45nm-fp32 (default), cmos45nm-int32 or a JSON file
   --sweep A,B,…                run at each T (K for fs) instead: one row per value (accuracy, spikes/neuron, energy)
@@ -60,11 +60,15 @@ export async function runMethodCommand(
   if (resume !== undefined && f.out !== undefined && resume !== f.out) throw new CliError('--resume and --out name different directories; --resume DIR continues in DIR');
   if (resume !== undefined && !existsSync(resume)) throw new CliError(`--resume: ${resume}: no such directory`);
   if (sweep !== undefined && !('timesteps' in getMethod(method).schema.shape)) throw new CliError(`--sweep: the ${method} method has no steps to sweep`);
+  let model = o.model(f);
+  let data = dataRefFlags(f, { limitTrain, limitTest });
+  // A normalising transform goes in front of an ONNX model (checked here to name the flags).
+  if (model.kind === 'onnx') ({ data, input: model } = withTransformNormalization(data, model));
   const run: MethodRunInput = {
     method,
     config: methodConfig(method, f),
-    model: o.model(f),
-    data: { name: (f.data as string | undefined) ?? 'fashion-mnist', ...(limitTrain !== undefined ? { limitTrain } : {}), ...(limitTest !== undefined ? { limitTest } : {}) },
+    model,
+    data,
     seed: intFlag('seed', f.seed as string | undefined, { min: 0, fallback: 0 })!,
     energyProfile: await profileFlag(f.profile as string | undefined),
   };

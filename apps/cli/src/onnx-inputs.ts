@@ -5,6 +5,7 @@
 import type { ImageSet } from '@spikelite/data';
 import { createRng } from '@spikelite/engine';
 import { nhwcToNchw } from '@spikelite/onnx';
+import type { DataRef } from '@spikelite/pipelines';
 import { CliError } from './errors.js';
 import { openDataset, type Log } from './setup.js';
 
@@ -14,8 +15,8 @@ export type ParityInputs =
   | { kind: 'random'; seed: number; images: number; reason: string };
 
 export interface ParityInputOptions {
-  /** --data as given (undefined: fashion-mnist). */
-  data: string | undefined;
+  /** The data flags' reference; undefined when no --data was given (fashion-mnist, optional: see defaultOptional). */
+  data: DataRef | undefined;
   /** The model's input per image: [C, H, W], or [C·H·W] for a flat-input model. */
   dims: readonly number[];
   /** Images wanted. */
@@ -41,15 +42,17 @@ function randomInputs(size: number, seed: number): Float32Array {
 
 /** The parity images (NCHW, flattened) and where they came from; `inputs.images` is their count. */
 export async function parityInputs(o: ParityInputOptions, log: Log): Promise<{ inputs: ParityInputs; data: Float32Array }> {
-  const name = o.data ?? 'fashion-mnist';
+  const ref: DataRef = o.data ?? { name: 'fashion-mnist' };
   const perImage = o.dims.reduce((a, b) => a * b, 1);
   const random = (reason: string): { inputs: ParityInputs; data: Float32Array } => ({
     inputs: { kind: 'random', seed: o.seed, images: o.count, reason },
     data: randomInputs(o.count * perImage, o.seed),
   });
+  // The data as the user named it (--data).
+  const name = ref.name;
   let set: ImageSet;
   try {
-    set = (await openDataset(name, { limitTrain: 1, limitTest: o.count }, log)).test;
+    set = (await openDataset({ ...ref, limitTrain: 1, limitTest: o.count }, log)).test;
   } catch (e) {
     // An explicit --data must work; the default dataset missing only means random inputs.
     if (!o.defaultOptional || o.data !== undefined || !(e instanceof CliError)) throw e;

@@ -5,7 +5,7 @@ import { DataError, loadDataset, type Dataset } from '@spikelite/data';
 import { ENERGY_PROFILE_NAMES, loadEnergyProfile } from '@spikelite/energy';
 import { initEngine, type EngineInfo } from '@spikelite/engine';
 import { PRESET_NAMES } from '@spikelite/models';
-import type { DataRef, ModelRefInput, PipelineEventHandler } from '@spikelite/pipelines';
+import { loadOptions, type DataHooks, type DataRef, type ModelRefInput, type PipelineEventHandler } from '@spikelite/pipelines';
 import { BACKENDS, DEFAULT_ENERGY_PROFILE, type EnergyProfile } from '@spikelite/schemas';
 import type { TrainEvent } from '@spikelite/training';
 import { SingleBar } from 'cli-progress';
@@ -151,6 +151,7 @@ export function pipelineLog(log: Log, prefix = ''): PipelineEventHandler {
   return (e) => {
     if (e.type === 'log') log.info(e.message.startsWith(prefix) ? e.message : `${prefix}${e.message}`);
     else if (e.type === 'evaluate') log.progress(`${prefix}evaluating ${e.done}/${e.total} images`, { value: e.done, total: e.total });
+    else if (e.type === 'data') readingProgress(log, e, prefix);
     else trainProgress(log, `${prefix}${e.stage}`)(e.event);
   };
 }
@@ -173,21 +174,41 @@ export async function startEngine(backend: string | undefined, log: Log): Promis
 /** 6,000 train / 1,000 test Fashion-MNIST images shipped with the CLI (see data/fashion-mnist-mini/README.md). */
 export const SHIPPED_FASHION_MNIST = fileURLToPath(new URL('../data/fashion-mnist-mini', import.meta.url));
 
+/** Reads shorter than this many images show no progress (a split of one image, as eval reads the train split, says nothing). */
+const PROGRESS_FROM_IMAGES = 50;
+
+function readingProgress(log: Log, p: { split: string; done: number; total: number }, prefix = ''): void {
+  if (p.total >= PROGRESS_FROM_IMAGES) log.progress(`${prefix}reading ${p.split} images ${p.done}/${p.total}`, { value: p.done, total: p.total });
+}
+
+/** Decoding progress of image files on the log (a bar on a terminal), and warnings as lines. */
+export function dataLogHooks(log: Log): Required<Pick<DataHooks, 'onProgress' | 'onWarning'>> {
+  return {
+    onProgress: (p) => readingProgress(log, p),
+    onWarning: (message) => log.info(`warning: ${message}`),
+  };
+}
+
 /**
- * Load a dataset by name or directory. `fashion-mnist` falls back to the shipped subset when
- * Debian's full set is not installed, so the CLI works offline on any machine.
+ * Load a data reference (a name, directory, folder:DIR, list:FILE or nmnist:DIR, with its
+ * transform): `hooks` tell the model's classes and where progress goes (default: the log).
+ * `fashion-mnist` falls back to the shipped subset when Debian's full set is not installed, so
+ * the CLI works offline on any machine.
  */
-export async function openDataset(name: string, limits: { limitTrain?: number; limitTest?: number }, log?: Log): Promise<Dataset> {
+export async function openDataset(ref: DataRef, log?: Log, hooks: DataHooks = {}): Promise<Dataset> {
+  const all: DataHooks = { ...(log ? dataLogHooks(log) : {}), ...hooks };
   try {
-    return await loadDataset(name, limits);
+    return await loadDataset(ref.name, loadOptions(ref, all));
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
-    if (name === 'fashion-mnist' && existsSync(SHIPPED_FASHION_MNIST)) {
+    if (ref.name === 'fashion-mnist' && existsSync(SHIPPED_FASHION_MNIST)) {
       log?.info(`Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist for all 70,000 images): using the shipped subset of 6,000 train / 1,000 test images`);
-      const mini = await loadDataset(SHIPPED_FASHION_MNIST, limits);
+      const mini = await loadDataset(SHIPPED_FASHION_MNIST, loadOptions(ref, all));
       return { ...mini, name: 'fashion-mnist-mini' };
     }
     throw new CliError(`--data: ${e.message}`);
+  } finally {
+    log?.done();
   }
 }
 
@@ -207,9 +228,13 @@ export function modelRef(model: string): ModelRefInput {
   return PRESET_NAMES.includes(model) ? { kind: 'preset', name: model } : { kind: 'specFile', file: model };
 }
 
-/** Loads a pipeline data reference as the CLI does (`openDataset`: the shipped subset stands in for a missing Fashion-MNIST). */
-export function openDataRef(log: Log): (ref: DataRef) => Promise<Dataset> {
-  return (ref) => openDataset(ref.name, { ...(ref.limitTrain !== undefined ? { limitTrain: ref.limitTrain } : {}), ...(ref.limitTest !== undefined ? { limitTest: ref.limitTest } : {}) }, log);
+/**
+ * Loads a pipeline data reference as the CLI does (`openDataset`: the shipped subset stands in
+ * for a missing Fashion-MNIST; decoding progress on the log). The run's hooks say the model's
+ * classes; its progress events go to the log as well (pipelineLog).
+ */
+export function openDataRef(log: Log): (ref: DataRef, hooks?: DataHooks) => Promise<Dataset> {
+  return (ref, hooks = {}) => openDataset(ref, log, hooks);
 }
 
 /** Help line of the `--profile` flag of commands that print a RunReport. */

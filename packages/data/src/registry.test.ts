@@ -209,7 +209,7 @@ describe('loadDataset by name', () => {
 
   it('rejects an unknown name that is not a directory, listing the registered names', async () => {
     const err = await loadError('imagenet-1k');
-    expect(err.message).toMatch(/^unknown dataset "imagenet-1k": not a registered name \(fashion-mnist, mnist, cifar10, cifar100\), not folder:DIR or list:FILE, and not a directory \(.*imagenet-1k does not exist\)$/);
+    expect(err.message).toMatch(/^unknown dataset "imagenet-1k": not a registered name \(fashion-mnist, mnist, cifar10, cifar100\), not folder:DIR, list:FILE or nmnist:DIR, and not a directory \(.*imagenet-1k does not exist\)$/);
     const file = writeFile(tempDir(), 'x.bin', new Uint8Array(3));
     expect((await loadError(file)).message).toContain(`${file} is a file, not a directory`);
   });

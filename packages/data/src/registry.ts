@@ -1,7 +1,7 @@
 /**
  * `loadDataset(nameOrDir)`: a registered name (fashion-mnist, mnist, cifar10, cifar100)
  * is looked up in data roots; `folder:DIR` and `list:FILE` read image files (folder/);
- * anything else is read as a directory of IDX or CIFAR binary files. Loading is offline:
+ * `nmnist:DIR` reads event recordings as clips of frames (events/); anything else is read as a directory of IDX or CIFAR binary files. Loading is offline:
  * nothing is downloaded.
  */
 import { readFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { idxImageSet, readIdx } from './idx.js';
 import type { BinaryDatasetFormat, Dataset, ImageSet } from './types.js';
 import { parseImageDatasetSpec } from './image-spec.js';
 import type { LoadImageDatasetOptions } from './folder/open.js';
+import { DEFAULT_EVENT_BINS, openEventDataset, parseEventDatasetSpec, type EventDatasetOptions } from './events/dataset.js';
 
 /** Env var naming a directory that holds `<dataset>/` subdirectories. */
 export const DATA_DIR_ENV = 'SPIKELITE_DATA_DIR';
@@ -38,6 +39,11 @@ export interface LoadOptions {
    * progress, cache and the rest (see `@spikelite/data/folder`). Ignored for other datasets.
    */
   images?: Omit<LoadImageDatasetOptions, 'limitTrain' | 'limitTest'>;
+  /**
+   * For event datasets (`nmnist:DIR`) only: how recordings become frames. `bins` (time bins,
+   * i.e. frames per clip) defaults to DEFAULT_EVENT_BINS (10). Ignored for other datasets.
+   */
+  events?: Partial<Omit<EventDatasetOptions, 'limitTrain' | 'limitTest'>>;
 }
 
 /** One registered dataset; adding a dataset is adding one of these to DATASETS. */
@@ -145,13 +151,15 @@ export async function loadDataset(nameOrDir: string, opts: LoadOptions = {}): Pr
   checkLimit('limitTrain', opts.limitTrain);
   checkLimit('limitTest', opts.limitTest);
   if (parseImageDatasetSpec(nameOrDir)) return loadImages(nameOrDir, opts);
+  const events = parseEventDatasetSpec(nameOrDir);
+  if (events) return loadEvents(events, opts);
   const entry = DATASETS.get(nameOrDir.toLowerCase());
   if (entry) return loadNamed(entry, opts);
   const dir = resolve(nameOrDir);
   if (!(await isDirectory(dir))) {
     const what = existsSync(dir) ? `${dir} is a file, not a directory` : `${dir} does not exist`;
     throw new DataError(
-      `unknown dataset "${nameOrDir}": not a registered name (${datasetNames().join(', ')}), not folder:DIR or list:FILE, and not a directory (${what})`,
+      `unknown dataset "${nameOrDir}": not a registered name (${datasetNames().join(', ')}), not folder:DIR, list:FILE or nmnist:DIR, and not a directory (${what})`,
       { file: dir },
     );
   }
@@ -171,14 +179,28 @@ export async function loadDataset(nameOrDir: string, opts: LoadOptions = {}): Pr
 /**
  * Image files are read by folder/, which is Node-only (fs, the native decoder sharp): it is
  * imported here on demand, under a name bundlers do not follow, so the browser build never
- * sees it.
+ * sees it. The name is the package's own subpath export (a self-reference): Node resolves it
+ * to dist, and vitest, through the `source` condition, to the sources even when the importing
+ * test is another package's (a relative './folder/open.js' is not mapped to its .ts there).
  */
-const FOLDER_MODULE = './folder/open.js';
+const FOLDER_MODULE = '@spikelite/data/folder';
 
 async function loadImages(spec: string, opts: LoadOptions): Promise<Dataset> {
-  const folder = (await import(/* @vite-ignore */ /* webpackIgnore: true */ FOLDER_MODULE)) as typeof import('./folder/open.js');
+  const folder = (await import(/* @vite-ignore */ /* webpackIgnore: true */ FOLDER_MODULE)) as typeof import('./folder/index.js');
   return folder.loadImageDataset(spec, {
     ...opts.images,
+    ...(opts.limitTrain === undefined ? {} : { limitTrain: opts.limitTrain }),
+    ...(opts.limitTest === undefined ? {} : { limitTest: opts.limitTest }),
+  });
+}
+
+async function loadEvents(spec: { name: string; path: string }, opts: LoadOptions): Promise<Dataset> {
+  if (spec.path.trim() === '') throw new DataError(`"${spec.name}:": give the directory that holds Train/ and Test/ after "${spec.name}:"`);
+  const bins = opts.events?.bins ?? DEFAULT_EVENT_BINS;
+  if (!Number.isInteger(bins) || bins < 1) throw new DataError(`${spec.name}: bins (time bins per recording) must be a positive integer, got ${bins}`);
+  return openEventDataset(spec.name, resolve(spec.path), {
+    ...opts.events,
+    bins,
     ...(opts.limitTrain === undefined ? {} : { limitTrain: opts.limitTrain }),
     ...(opts.limitTest === undefined ? {} : { limitTest: opts.limitTest }),
   });

@@ -152,7 +152,8 @@ export class MethodContext {
     const runDir = this.stageDir(this.init.out, 'ann');
     const resume = await this.resumeOf('ann');
     const result = await train({
-      target: annTarget(net), train: this.data.train, test: this.data.test, config, describe: { spec: net.spec, method: 'ann' },
+      target: annTarget(net), train: this.data.train, test: this.data.test, config,
+      describe: { spec: net.spec, method: 'ann', ...(this.data.preprocess ? { preprocess: this.data.preprocess } : {}) },
       onEvent: this.onTrain('ann'), ...(runDir ? { runDir } : {}), ...(resume ? { resume } : {}),
     });
     this.log(`ANN test accuracy ${(result.final.accuracy * 100).toFixed(2)}%`);
@@ -194,7 +195,10 @@ export class MethodContext {
       { train: this.data.train, test: this.data.test, batchSize: o.batch, seed: this.seed, onEvent: this.onTrain('snn') },
       plan,
       (m) => this.log(m),
-      { ...(runDir ? { runDir } : {}), ...(resume ? { resume } : {}), ...(o.evaluation ? { evaluation: o.evaluation } : {}) },
+      {
+        ...(runDir ? { runDir } : {}), ...(resume ? { resume } : {}), ...(o.evaluation ? { evaluation: o.evaluation } : {}),
+        ...(this.data.preprocess ? { preprocess: this.data.preprocess } : {}),
+      },
     );
   }
 
@@ -227,6 +231,7 @@ export class MethodContext {
       gradedSpikes: f.snn !== null && gradedSpikesOf(f.snn),
       profile: this.init.profile,
       wallMs: performance.now() - this.t0,
+      preprocess: this.data.preprocess,
       ...(this.model.kind === 'onnx' ? { modelInput: { shape: this.model.input.inputShape, mean: this.model.input.mean, std: this.model.input.std } } : {}),
     });
     await this.init.onModel?.({ method: this.method, report, snn: f.snn, network: f.snn?.network ?? f.net, data: this.data });

@@ -7,6 +7,8 @@ export type PipelineEvent =
   /** Progress of a training stage ('ann' or 'snn'): batches, epoch metrics, checkpoints. */
   | { type: 'train'; stage: string; event: TrainEvent }
   /** Progress of an evaluation: images done of total. */
-  | { type: 'evaluate'; done: number; total: number };
+  | { type: 'evaluate'; done: number; total: number }
+  /** Progress of reading image files (folder:/list: datasets): images decoded of a split. */
+  | { type: 'data'; split: 'train' | 'test'; done: number; total: number };
 
 export type PipelineEventHandler = (e: PipelineEvent) => void;

@@ -27,6 +27,8 @@ export interface MethodDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly steps: { label: 'T' | 'K' | null; sweep: readonly number[] | null };
   /** The model sources it takes: an ONNX file (trained weights) and/or a ModelSpec or preset (trained here). */
   readonly models: ReadonlyArray<'onnx' | 'spec'>;
+  /** Its input encoding needs raw pixels in [0, 1] (spike times from intensities): no normalize step in the data. */
+  readonly rawPixels?: boolean;
   needs(config: z.infer<S>, model: 'onnx' | 'spec'): MethodNeeds;
   run(config: z.infer<S>, ctx: MethodContext): Promise<RunReport>;
 }

@@ -2,7 +2,7 @@
 import { computeEnergy } from '@spikelite/energy';
 import type { CompiledGraph, SnnModel } from '@spikelite/models';
 import { getNeuronDefinition } from '@spikelite/neurons';
-import { DEFAULT_ENERGY_PROFILE, parseWith, RunReport, type EnergyProfile } from '@spikelite/schemas';
+import { DEFAULT_ENERGY_PROFILE, parseWith, RunReport, type EnergyProfile, type Preprocess } from '@spikelite/schemas';
 import type { EvalResult } from '@spikelite/training';
 
 export interface ReportInput {
@@ -20,6 +20,8 @@ export interface ReportInput {
   gradedSpikes?: boolean;
   profile?: EnergyProfile;
   wallMs: number;
+  /** The image preprocessing the data was read with (folder:/list: datasets). */
+  preprocess?: Preprocess | undefined;
   /** An imported model's input options (dynamic axes, mean and std), recorded in the report. */
   modelInput?: { shape?: number[] | undefined; mean?: number[] | undefined; std?: number[] | undefined };
 }
@@ -87,6 +89,7 @@ export function buildRunReport(r: ReportInput): RunReport {
       },
       energy,
       wallMs: Math.round(r.wallMs),
+      ...(r.preprocess !== undefined ? { preprocess: r.preprocess } : {}),
       ...(r.modelInput !== undefined ? { modelInput: Object.fromEntries(Object.entries(r.modelInput).filter(([, v]) => v !== undefined)) } : {}),
     },
     'RunReport',

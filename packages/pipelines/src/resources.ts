@@ -19,7 +19,8 @@ export function onnxImportOptions(o: OnnxInput = {}): ImportOptions {
 }
 
 export interface Resources {
-  dataset(ref: DataRef, open: (ref: DataRef) => Promise<Dataset>): Promise<Dataset>;
+  /** The dataset `open` loads for `ref` (and, for image files, the model's `classes`), loaded once per process. */
+  dataset(ref: DataRef, open: (ref: DataRef) => Promise<Dataset>, classes?: number | readonly string[]): Promise<Dataset>;
   /** The ONNX file imported with its input options (errors as PipelineError naming the file). */
   onnx(file: string, input?: OnnxInput): OnnxImport;
   /** A new Network with the ONNX file's weights (the caller disposes it). */
@@ -50,8 +51,8 @@ export function createResources(): Resources {
     return imported;
   };
   return {
-    dataset(ref, open) {
-      const key = JSON.stringify([ref.name, ref.limitTrain ?? null, ref.limitTest ?? null]);
+    dataset(ref, open, classes) {
+      const key = JSON.stringify([ref.name, ref.limitTrain ?? null, ref.limitTest ?? null, ref.preprocess ?? null, ref.onError ?? null, ref.bins ?? null, classes ?? null]);
       let d = datasets.get(key);
       if (d === undefined) {
         d = open(ref);

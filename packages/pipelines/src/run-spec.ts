@@ -5,8 +5,10 @@
  * e.g. a job on a queue.
  */
 import { createHash } from 'node:crypto';
-import { EnergyProfile, Method, ModelSpec, parseWith } from '@spikelite/schemas';
+import { parseEventDatasetSpec, parseImageDatasetSpec } from '@spikelite/data';
+import { EnergyProfile, Method, ModelSpec, parseWith, Preprocess, resolvePreprocess, SpikeliteConfigError } from '@spikelite/schemas';
 import { z } from 'zod';
+import { PipelineError } from './errors.js';
 import { getMethod, type MethodConfig, type MethodId } from './registry.js';
 
 /**
@@ -45,13 +47,65 @@ export const ModelRef = z.discriminatedUnion('kind', [
 export type ModelRef = z.infer<typeof ModelRef>;
 export type ModelRefInput = z.input<typeof ModelRef>;
 
-/** A dataset by registered name (e.g. `fashion-mnist`) or directory, and how many images of each split. */
-export const DataRef = z.strictObject({
-  name: z.string().min(1),
-  limitTrain: z.int().min(1).optional(),
-  limitTest: z.int().min(1).optional(),
+/** A preset name (`imagenet`, `tensor`, `grayscale`) or steps, resolved to the steps (the preset's name kept). */
+const PreprocessRef = z.union([z.string().min(1), Preprocess]).transform((p, ctx) => {
+  if (typeof p !== 'string') return p;
+  try {
+    return resolvePreprocess(p);
+  } catch (e) {
+    if (!(e instanceof SpikeliteConfigError)) throw e;
+    ctx.addIssue({ code: 'custom', message: e.issues[0]!.message });
+    return z.NEVER;
+  }
 });
+
+/**
+ * A dataset by registered name (e.g. `fashion-mnist`), directory, `folder:DIR`, `list:FILE` or
+ * `nmnist:DIR`, how many images of each split, and how its files become images: the
+ * preprocessing and corrupt-image policy of image files, the time bins of event recordings.
+ */
+export const DataRef = z
+  .strictObject({
+    name: z.string().min(1),
+    limitTrain: z.int().min(1).optional(),
+    limitTest: z.int().min(1).optional(),
+    /** folder:/list: only: the preprocessing, a preset name or steps (default `tensor`: RGB, ToTensor). */
+    preprocess: PreprocessRef.optional(),
+    /** folder:/list: only: an unreadable or corrupt image stops the run (`stop`, the default) or is left out with a warning (`skip`). */
+    onError: z.enum(['stop', 'skip']).optional(),
+    /** nmnist:DIR only: time bins (frames) per recording (default 10). */
+    bins: z.int().min(1).optional(),
+  })
+  .superRefine((d, ctx) => {
+    const images = parseImageDatasetSpec(d.name) !== undefined;
+    for (const field of ['preprocess', 'onError'] as const) {
+      if (d[field] !== undefined && !images) ctx.addIssue({ code: 'custom', path: [field], message: `applies to folder:DIR and list:FILE datasets only, not '${d.name}'` });
+    }
+    if (d.bins !== undefined && parseEventDatasetSpec(d.name) === undefined) ctx.addIssue({ code: 'custom', path: ['bins'], message: `applies to event datasets (nmnist:DIR) only, not '${d.name}'` });
+  });
 export type DataRef = z.infer<typeof DataRef>;
+export type DataRefInput = z.input<typeof DataRef>;
+
+/**
+ * Where the mean/std of an ImageNet-style transform goes for an ONNX model: in front of the
+ * network (the model's `mean`/`std`), so the data stays raw pixels in [0, 1] as spike encodings
+ * need. Returns the transform without its normalize step and the model input with its mean and
+ * std; a transform that normalises given with a model that has a mean/std already is an error
+ * ("normalised twice").
+ */
+export function moveNormalization<I extends OnnxInput>(preprocess: Preprocess, input: I): { preprocess: Preprocess; input: I } {
+  const norms = preprocess.steps.filter((s) => s.kind === 'normalize');
+  if (norms.length === 0) return { preprocess, input };
+  const n = norms[0]!;
+  if (norms.length > 1) throw new PipelineError(`the transform has ${norms.length} normalize steps; give one`);
+  if (input.mean !== undefined || input.std !== undefined) {
+    throw new PipelineError(
+      `normalised twice: the transform normalises (mean ${n.mean.join(',')}, std ${n.std.join(',')}) and the model has a mean/std (${input.mean?.join(',')} / ${input.std?.join(',')}); ` +
+        'give one (the transform without its normalize step, or no mean/std)',
+    );
+  }
+  return { preprocess: { ...preprocess, steps: preprocess.steps.filter((s) => s.kind !== 'normalize') }, input: { ...input, mean: n.mean, std: n.std } };
+}
 
 const MethodRunShape = z.strictObject({
   method: Method,
@@ -72,11 +126,24 @@ export type MethodRun<M extends MethodId = MethodId> = Omit<z.infer<typeof Metho
   config: MethodConfig<M>;
 };
 
-/** Validates a run description and its config (errors name the field: `hybrid config: scale: …`). */
+/**
+ * Validates a run description and its config (errors name the field: `hybrid config: scale: …`).
+ * A transform's normalize step moves to an ONNX model's mean/std (`moveNormalization`).
+ */
 export function parseMethodRun(input: unknown): MethodRun {
-  const run = parseWith(MethodRunShape, input, 'method run');
-  const config = parseWith(getMethod(run.method).schema, run.config, `${run.method} config`) as MethodConfig;
-  return { ...run, config } as MethodRun;
+  const parsed = parseWith(MethodRunShape, input, 'method run');
+  const method = getMethod(parsed.method);
+  const config = parseWith(method.schema, parsed.config, `${parsed.method} config`) as MethodConfig;
+  let { data, model } = parsed;
+  const pre = data.preprocess;
+  if (pre !== undefined && model.kind === 'onnx') {
+    const moved = moveNormalization(pre, model);
+    data = { ...data, preprocess: moved.preprocess };
+    model = moved.input;
+  } else if (pre?.steps.some((s) => s.kind === 'normalize') && method.rawPixels === true) {
+    throw new PipelineError(`the ${method.id} method's input spikes need pixels in [0, 1]: leave the normalize step out of the transform for a model trained here`);
+  }
+  return { ...parsed, data, model, config } as MethodRun;
 }
 
 /** Keys sorted at every level, so equal runs serialise equally. */

@@ -17,7 +17,8 @@ import { PipelineError } from './errors.js';
 import { onnxImportOptions } from './resources.js';
 import type { OnnxInput } from './run-spec.js';
 import { buildRunReport, gradedSpikesOf, reportedSteps } from './report.js';
-import type { EnergyProfile } from '@spikelite/schemas';
+import { transformHint } from './resolve.js';
+import type { EnergyProfile, Preprocess } from '@spikelite/schemas';
 
 /** A checkpoint directory, or an ONNX file with its input options (dynamic axes, mean and std). */
 export type ModelSource = { checkpoint: string } | { onnx: string; input?: OnnxInput };
@@ -107,13 +108,28 @@ export async function openRunnable(source: ModelSource, options: { timesteps?: n
   return runnableFromCheckpoint(ck, checkpointTimesteps(ck, options.timesteps));
 }
 
-/** The model must take the set's images. */
-export function assertFitsImages(model: RunnableModel, set: ImageSet, what = 'the model'): void {
+/**
+ * The model must take the set's images. An SNN with the `frames` encoding takes clips: images
+ * [H, W, c·T'] of T' ≥ T frames of its [H, W, c] input (event datasets, `nmnist:DIR`).
+ */
+export function assertFitsImages(model: RunnableModel, set: ImageSet, what = 'the model', preprocess?: Preprocess): void {
   const s = model.net.spec.input;
   if (!('channels' in s)) throw new PipelineError(`${what} takes [${s.shape.join(', ')}] inputs, not images`);
+  const encoding = model.snn?.encoder.spec;
+  if (encoding?.kind === 'frames') {
+    const c = encoding.channels;
+    const frames = set.channels / c;
+    if (s.channels === c && set.height === s.height && set.width === s.width && Number.isInteger(frames) && frames >= model.timesteps) return;
+    throw new PipelineError(
+      `images are ${set.height}x${set.width}x${set.channels} but ${what} (frames encoding) takes clips of ${model.timesteps} or more frames of ${s.height}x${s.width}x${s.channels} ` +
+        `(${s.height}x${s.width}x${s.channels * model.timesteps} or more channels; an event dataset's bins are its frames)`,
+    );
+  }
   const inShape = [s.height, s.width, s.channels].join('x');
   const dataShape = [set.height, set.width, set.channels].join('x');
-  if (inShape !== dataShape) throw new PipelineError(`images are ${dataShape} but ${what} expects ${inShape}`);
+  if (inShape !== dataShape) {
+    throw new PipelineError(`images are ${dataShape} but ${what} expects ${inShape}${transformHint(preprocess, s, set)}`);
+  }
 }
 
 /** `evaluate` of the model on `set`: accuracy, spikes, input spikes, input events. */
@@ -141,9 +157,10 @@ export function hasGradedSpikes(model: Pick<RunnableModel, 'snn'>): boolean {
 export function runnableReport(
   model: RunnableModel,
   measured: EvalResult,
-  r: { dataset: RunReport['dataset']; annAccuracy?: number | null; profile?: EnergyProfile; wallMs: number },
+  r: { dataset: RunReport['dataset']; annAccuracy?: number | null; profile?: EnergyProfile; wallMs: number; preprocess?: Preprocess | undefined },
 ): RunReport {
   return buildRunReport({
+    preprocess: r.preprocess,
     command: 'eval', method: model.method, dataset: r.dataset, timesteps: model.snn === null ? 1 : reportedSteps(model.snn), backend: currentBackend(),
     result: measured, annAccuracy: r.annAccuracy ?? null, graph: model.net.graph, gradedSpikes: hasGradedSpikes(model), ...(r.profile ? { profile: r.profile } : {}), wallMs: r.wallMs,
   });

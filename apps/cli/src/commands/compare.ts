@@ -1,4 +1,3 @@
-import { imageInput } from '@spikelite/schemas';
 /**
  * `spikelite compare`: the main job. One pretrained ANN (an ONNX file; by default the
  * Fashion-MNIST CNN shipped in tooling/fixtures/onnx) run through every registered method of
@@ -11,9 +10,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createResources, getMethod, METHOD_IDS, runMethod, sweepMethod, type DataRef, type MethodId } from '@spikelite/pipelines';
+import { createResources, getMethod, METHOD_IDS, openRunData, runMethod, sweepMethod, type DataRef, type MethodId } from '@spikelite/pipelines';
 import type { RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags } from '../args.js';
+import { DATA_FLAGS, dataHelp, dataRefFlags, withTransformNormalization } from '../data-flags.js';
 import { CliError } from '../errors.js';
 import { ONNX_INPUT_FLAGS, ONNX_INPUT_HELP, onnxInputFlags } from '../onnx-flags.js';
 import { recordRaster, renderHtmlReport, type ReportBundle } from '../html-report/index.js';
@@ -53,7 +53,7 @@ writes <out>/report.html.
 
   --onnx FILE            the ANN (default: the shipped Fashion-MNIST CNN, tooling/fixtures/onnx/fmnist-cnn-bn.onnx)
 ${ONNX_INPUT_HELP}
-  --data <name|dir>      fashion-mnist (default; the shipped 6,000/1,000 subset when Debian's set is absent)
+${dataHelp(25)}
   --methods a,b,…        subset of ${SNN_METHODS.join(',')} (default: all)
   --timesteps T          T of threshold, diet and hybrid (default 5)
   --limit-train N        training images for fine-tuning and the general SNN (default 6000)
@@ -74,7 +74,7 @@ Examples:
   spikelite compare --onnx my-fmnist.onnx --timesteps 3 --finetune-epochs 2 --set hybrid.scale=0.4`;
 
 const FLAGS = {
-  onnx: { type: 'string' }, ...ONNX_INPUT_FLAGS, data: { type: 'string' }, methods: { type: 'string' }, timesteps: { type: 'string' },
+  onnx: { type: 'string' }, ...ONNX_INPUT_FLAGS, ...DATA_FLAGS, methods: { type: 'string' }, timesteps: { type: 'string' },
   'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, 'finetune-epochs': { type: 'string' },
   'general-epochs': { type: 'string' }, 'sweep-images': { type: 'string' }, calib: { type: 'string' }, seed: { type: 'string' },
   set: { type: 'string', multiple: true }, out: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
@@ -129,7 +129,10 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
   const t0 = performance.now();
   const onnx = f.onnx ?? SHIPPED_ANN;
   if (!existsSync(onnx)) throw new CliError(`--onnx: ${onnx}: file not found`);
-  const onnxInput = onnxInputFlags(f);
+  const limitTrain = intFlag('limit-train', f['limit-train'], { min: 1, fallback: 6000 })!;
+  const limitTest = intFlag('limit-test', f['limit-test'], { min: 1 });
+  // A normalising transform goes in front of the ONNX model: the data stays raw pixels.
+  const { data, input: onnxInput } = withTransformNormalization(dataRefFlags(f, { limitTrain, limitTest }), onnxInputFlags(f));
   const methods = [REFERENCE!, ...methodsFlag(f.methods)];
   const plan: PlanOptions = {
     timesteps: intFlag('timesteps', f.timesteps, { min: 1, fallback: 5 })!,
@@ -139,7 +142,6 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
   };
   const overrides = setFlags(f.set);
   const configs = new Map(methods.map((m) => [m, { ...PLAN[m](plan), ...methodConfig(m, overrides.get(m) ?? {}) }]));
-  const limitTest = intFlag('limit-test', f['limit-test'], { min: 1 });
   const sweepImages = intFlag('sweep-images', f['sweep-images'], { min: 1, fallback: 1000 })!;
   const seed = intFlag('seed', f.seed, { min: 0, fallback: 0 })!;
   const out = f.out ?? join('runs', 'compare');
@@ -148,8 +150,9 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
 
   const resources = createResources();
   const openData = openDataRef(log);
-  const data: DataRef = { name: f.data ?? 'fashion-mnist', limitTrain: intFlag('limit-train', f['limit-train'], { min: 1, fallback: 6000 })!, ...(limitTest !== undefined ? { limitTest } : {}) };
-  const dataset = await resources.dataset(data, openData);
+  const model = { kind: 'onnx' as const, file: onnx, ...onnxInput };
+  // The data as every run loads it (checked against the model's classes), loaded once.
+  const dataset = await openRunData({ method: REFERENCE!, model, data }, { resources, openData, onEvent: pipelineLog(log) });
   const sweepData: DataRef = sweepImages < dataset.test.count ? { ...data, limitTest: sweepImages } : data;
   await mkdir(out, { recursive: true });
   log.info(`compare: ${onnx} on ${dataset.name} (${dataset.train.count} train / ${dataset.test.count} test images), methods ${methods.join(', ')}`);
@@ -165,7 +168,7 @@ export async function compareCommand(argv: string[]): Promise<Record<string, unk
   let annAccuracy: number | null = null;
   try {
     for (const method of methods) {
-      const run = { method, config: configs.get(method)!, model: { kind: 'onnx' as const, file: onnx, ...onnxInput }, data, seed };
+      const run = { method, config: configs.get(method)!, model, data, seed };
       const report = await runMethod(run, {
         resources, openData, onEvent: pipelineLog(log, `${method}: `),
         onModel: ({ snn }) => {

@@ -16,9 +16,11 @@ import { accountAnnEnergy, accountEnergy, energyTable, type EnergyAccount, type 
 import { assertFitsImages, checkpointTimesteps, hasGradedSpikes, measureRunnable, neuronUpdatesOf, openCheckpoint, runnableFromCheckpoint, runnableFromOnnx } from '@spikelite/pipelines';
 import { parseWith, RunReport } from '@spikelite/schemas';
 import { intFlag, parseFlags } from '../args.js';
+import { checkpointDataRef, openCheckpointData } from '../checkpoint-data.js';
+import { DATA_FLAGS, dataHelp } from '../data-flags.js';
 import { CliError, forFlag } from '../errors.js';
 import { ONNX_INPUT_FLAGS, onnxInputFlags } from '../onnx-flags.js';
-import { backendFlag, openDataset, PROFILE_HELP, profileFlag, startEngine, stderrLog } from '../setup.js';
+import { backendFlag, PROFILE_HELP, profileFlag, startEngine, stderrLog } from '../setup.js';
 
 export const ENERGY_HELP = `spikelite energy — compute energy of a checkpoint: ANN MACs vs SNN ACs/MACs from measured spikes
 
@@ -26,7 +28,8 @@ export const ENERGY_HELP = `spikelite energy — compute energy of a checkpoint:
   --onnx FILE          an ONNX model (an ANN): its MACs and energy, costed as itself
   --input-shape CxHxW  sizes of the ONNX model's dynamic input axes
   ${PROFILE_HELP}
-  --data <name|dir>    checkpoint: test set to measure spikes on: fashion-mnist (default), mnist, or a directory
+${dataHelp(23, 'checkpoint: the test set to measure spikes on')}
+                       (--transform: default the checkpoint's, the transform it was trained with)
   --limit-test N       checkpoint: use the first N test images
   --timesteps T        checkpoint: override the SNN's timesteps
   --include-neuron-updates   add neuron updates, pooling and residual adds to annPj/snnPj
@@ -42,7 +45,7 @@ below 1 the SNN costs more than its ANN.
 Example: spikelite energy --checkpoint runs/diet/snn --limit-test 1000 --json`;
 
 const FLAGS = {
-  checkpoint: { type: 'string' }, onnx: { type: 'string' }, ...ONNX_INPUT_FLAGS, profile: { type: 'string' }, data: { type: 'string' },
+  checkpoint: { type: 'string' }, onnx: { type: 'string' }, ...ONNX_INPUT_FLAGS, profile: { type: 'string' }, ...DATA_FLAGS,
   'limit-test': { type: 'string' }, timesteps: { type: 'string' }, 'include-neuron-updates': { type: 'boolean' },
   backend: { type: 'string' }, json: { type: 'boolean' }, detail: { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
@@ -61,7 +64,7 @@ export async function energyCommand(argv: string[]): Promise<EnergyReport | Ener
   const profile = await profileFlag(f.profile);
   const includeNeuronUpdates = f['include-neuron-updates'] === true;
   if (f.onnx !== undefined) {
-    for (const flag of ['data', 'limit-test', 'timesteps'] as const) if (f[flag] !== undefined) throw new CliError(`--${flag}: not used with --onnx (an ANN has no spikes to measure)`);
+    for (const flag of ['data', 'transform', 'skip-bad-images', 'bins', 'limit-test', 'timesteps'] as const) if (f[flag] !== undefined) throw new CliError(`--${flag}: not used with --onnx (an ANN has no spikes to measure)`);
     const model = await forFlag('onnx', () => runnableFromOnnx(f.onnx!, onnxInputFlags(f)));
     log.info(`${f.onnx}: an ANN, costed as itself; for an SNN's energy, convert it and run energy --checkpoint on the result`);
     try {
@@ -73,11 +76,13 @@ export async function energyCommand(argv: string[]): Promise<EnergyReport | Ener
   backendFlag(f.backend);
   // The checkpoint is plain files: a wrong path fails before the engine starts.
   const ck = await forFlag('checkpoint', () => openCheckpoint(f.checkpoint!));
+  const T = checkpointTimesteps(ck, timesteps);
+  const ref = checkpointDataRef(f, ck, { limitTest, timesteps: T }, log);
   const engine = await startEngine(f.backend, log);
-  const data = await openDataset(f.data ?? 'fashion-mnist', { limitTrain: 1, limitTest }, log);
-  const model = await forFlag('checkpoint', () => runnableFromCheckpoint(ck, checkpointTimesteps(ck, timesteps)));
+  const data = await openCheckpointData(ref, ck, log);
+  const model = await forFlag('checkpoint', () => runnableFromCheckpoint(ck, T));
   try {
-    await forFlag('data', () => assertFitsImages(model, data.test, "the checkpoint's model"));
+    await forFlag('data', () => assertFitsImages(model, data.test, "the checkpoint's model", data.preprocess));
     log.info(`${ck.dir}: ${model.method}, T=${model.timesteps}; measuring spikes on ${data.test.count} ${data.name} test images (${engine.backend})`);
     const result = measureRunnable(model, data.test, { onProgress: (done, total) => log.progress(`measuring spikes ${done}/${total} images`, { value: done, total }) });
     const spikes = result.perLayer?.map((l) => l.spikesPerNeuron) ?? model.net.graph.activations.map(() => 0);

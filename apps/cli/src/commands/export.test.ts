@@ -1,7 +1,9 @@
 /**
  * `spikelite export`, called in-process (main.ts registers the command separately), on
  * checkpoints written here with @spikelite/training's saveCheckpoint: the ONNX file is
- * written, runs in onnxruntime and agrees with spikelite; bad input is one CliError line.
+ * written, runs in onnxruntime and agrees with spikelite; the NIR file is written, reads back
+ * (@spikelite/nir) and runs spike for spike as the checkpoint does, or exits 3 where NIR
+ * cannot say what spikelite does (a soft reset); bad input is one CliError line.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,11 +12,13 @@ import { loadDataset } from '@spikelite/data';
 import { createEncoder } from '@spikelite/encoding';
 import { initEngine } from '@spikelite/engine';
 import { Network, presetSpec, SnnModel } from '@spikelite/models';
+import { readNir } from '@spikelite/nir';
 import { SnnOnnxSession } from '@spikelite/onnx';
 import { EncodingSpec, NeuronSpec, parseWith, type EncodingSpecInput, type Method, type NeuronSpecInput } from '@spikelite/schemas';
 import { saveCheckpoint, snnTarget } from '@spikelite/training';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SHIPPED_FASHION_MNIST } from '../setup.js';
+import { CHECK_FAILED, CommandOutcome } from '../errors.js';
 import { cliErrorOf, scratchDir } from '../test-support.js';
 import { EXPORT_HELP, exportCommand, type ExportResult } from './export.js';
 
@@ -112,7 +116,8 @@ describe('spikelite export', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--out', out], /--checkpoint is required/],
       [['--checkpoint', ck], /--out is required/],
-      [['--checkpoint', ck, '--out', out, '--format', 'tflite'], /--format: expected one of onnx, got 'tflite'/],
+      [['--checkpoint', ck, '--out', out, '--format', 'tflite'], /--format: expected one of onnx, nir, got 'tflite'/],
+      [['--checkpoint', ck, '--out', out, '--dt', '1e-3'], /^--dt: used with --format nir only$/],
       [['--checkpoint', join(tmp, 'missing'), '--out', out], /--checkpoint: .*missing/],
       [['--checkpoint', ck, '--out', out, '--check', '-1'], /--check: expected an integer ≥ 0/],
       [['--checkpoint', ann, '--out', out], /holds an ANN \(method ann\); export writes SNNs/],
@@ -122,8 +127,66 @@ describe('spikelite export', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--format nir: a single-spike hybrid checkpoint and a hard-reset LIF one read back and run spike for spike', async () => {
+    const logs: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => (logs.push(String(s)), true));
+    const hybrid = await writeCheckpoint('nir-hybrid', { kind: 'singleSpikeLif', leak: 0.95 }, { kind: 'hybrid', analogSteps: 1, temporal: { tMin: 1 } }, 'hybrid', 4);
+    const out = join(tmp, 'nir', 'hybrid.nir');
+    const r = (await exportCommand(['--checkpoint', hybrid, '--format', 'nir', '--out', out, '--check', '8', '--timesteps', '4', '--json'])) as ExportResult;
+    expect(r).toMatchObject({ command: 'export', format: 'nir', out, opset: null, method: 'hybrid', timesteps: 4, encoding: 'hybrid', nir: { dt: 1e-3, convention: 'nir' } });
+    // NIR has no fire-once neuron: each layer is written as one that cannot fire again (a warning each), the same spikes.
+    expect(r.nir!.warnings).toHaveLength(3);
+    for (const w of r.nir!.warnings) expect(logs.join('')).toContain(`warning: ${w}\n`);
+    expect(r.inputs).toEqual({ kind: 'dataset', name: expect.stringMatching(/^fashion-mnist(-mini)?$/), images: 8 });
+    const p = r.parity as { spikes: { differing: number; total: number; spikelite: number[]; nir: number[] }; maxAbsDiff: number; top1Agreement: number; ok: boolean };
+    expect(p.spikes.differing).toBe(0);
+    expect(p.spikes.nir).toEqual(p.spikes.spikelite);
+    for (const v of p.spikes.spikelite) expect(v).toBeGreaterThan(0);
+    expect([p.maxAbsDiff, p.top1Agreement, p.ok]).toEqual([0, 1, true]);
+    expect(logs.join('')).toMatch(/the NIR file read back and run vs spikelite \(\w+\) on 8 fashion-mnist(-mini)? test images: 0 of [\d,]+ neuron steps spike differently \([\d,]+ spikes\); readout max \|diff\| 0 = 0 of the logit range [\d.]+, top-1 agreement 100\.0%; ok\n/);
+    // The file stands alone: single-spike LIF (leak 0.95) as NIR LIF, the readout I before the Output.
+    const doc = await readNir(new Uint8Array(readFileSync(out)), { source: out });
+    expect(Object.values(doc.graph.nodes).map((n) => n.type).sort()).toEqual(['AvgPool2d', 'AvgPool2d', 'Conv2d', 'Conv2d', 'Flatten', 'I', 'LIF', 'LIF', 'LIF', 'Input', 'Linear', 'Linear', 'Output'].sort());
+    const lif = await writeCheckpoint('nir-lif', { kind: 'lif', leak: 0.9, reset: 'hard' }, { kind: 'direct' }, 'diet', 3);
+    const l = (await exportCommand(['--checkpoint', lif, '--format', 'nir', '--out', join(tmp, 'nir', 'lif.nir'), '--check', '4', '--dt', '1e-4', '--convention', 'snntorch', '--json'])) as ExportResult;
+    expect(l.nir).toEqual({ dt: 1e-4, convention: 'snntorch', warnings: [] });
+    expect((l.parity as { ok: boolean; spikes: { differing: number; total: number } }).spikes.differing).toBe(0);
+    expect((l.parity as { ok: boolean }).ok).toBe(true);
+  });
+
+  it('--format nir: a soft reset is written as a hard one (warned), and the check fails with exit 3 (the file is written)', async () => {
+    const logs: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => (logs.push(String(s)), true));
+    const soft = await writeCheckpoint('nir-soft', { kind: 'lif', leak: 0.9 }, { kind: 'direct' }, 'diet', 5);
+    const out = join(tmp, 'nir', 'soft.nir');
+    const r = await exportCommand(['--checkpoint', soft, '--format', 'nir', '--out', out, '--check', '8']);
+    expect(r).toBeInstanceOf(CommandOutcome);
+    const outcome = r as CommandOutcome;
+    expect(outcome.exitCode).toBe(CHECK_FAILED);
+    expect(outcome.value).toBeNull();
+    expect(outcome.line).toBe(`spikelite: ${out}: the NIR graph computes other spikes than spikelite (see the warnings: what NIR cannot express was written differently); see the line above`);
+    expect(logs.join('')).toMatch(/warning: layers\.1: soft \(subtractive\) reset written as a hard reset to 0/);
+    expect(logs.join('')).toMatch(/: [1-9][\d,]* of [\d,]+ neuron steps spike differently .*; NOT ok \(every spike must agree; logits within 0\.0001\)\n/);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('--format nir: FS and general-SNN neurons cannot be written: one line naming the layer, exit 2', async () => {
+    vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    const fs = await writeCheckpoint('nir-fs', { kind: 'fs', activation: 'relu', K: 4 }, { kind: 'direct' }, 'fs', 1);
+    const general = await writeCheckpoint('nir-general', { kind: 'general' }, { kind: 'direct' }, 'general', 1);
+    const out = join(tmp, 'nir', 'no.nir');
+    expect(await cliErrorOf(exportCommand(['--checkpoint', fs, '--format', 'nir', '--out', out]))).toMatch(
+      /^--checkpoint: .*nir-fs\S*: layers\.1 \(activation 'relu'\): neuron kind 'fs' cannot be written as NIR \(supported: .*\)$/,
+    );
+    expect(await cliErrorOf(exportCommand(['--checkpoint', general, '--format', 'nir', '--out', out]))).toMatch(
+      /^--checkpoint: .*nir-general\S*: layers\.1 \(activation 'relu'\): neuron kind 'general' cannot be written as NIR/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('--help text has the flags and an example', () => {
-    for (const flag of ['--checkpoint', '--format onnx', '--out', '--timesteps', '--check', '--json']) expect(EXPORT_HELP).toContain(flag);
-    expect(EXPORT_HELP).toMatch(/^Example: spikelite export --checkpoint \S+ --format onnx --out \S+\.onnx$/m);
+    for (const flag of ['--checkpoint', '--format F', 'onnx (the default) or nir', '--out', '--timesteps', '--check', '--dt', '--convention', '--transform', '--json']) expect(EXPORT_HELP).toContain(flag);
+    expect(EXPORT_HELP).toMatch(/^ {2}spikelite export --checkpoint \S+ --format onnx --out \S+\.onnx$/m);
+    expect(EXPORT_HELP).toMatch(/^ {2}spikelite export --checkpoint \S+ --format nir --out \S+\.nir$/m);
   });
 });

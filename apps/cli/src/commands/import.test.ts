@@ -119,13 +119,20 @@ describe('spikelite import', () => {
     writeFileSync(truncated, readFileSync(CNN).subarray(0, 2000));
     const notOnnx = join(tmp, 'text.onnx');
     writeFileSync(notOnnx, 'this is not a model\n');
+    // An operator spikelite does not import (grouped convolutions, the old example here, now import).
+    const hardmax = join(tmp, 'hardmax.onnx');
+    const io = (name: string) => ({ name, type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_param: 'N' }, { dim_value: 4 }] } } } });
+    writeFileSync(hardmax, encodeModel({
+      ir_version: 8, opset_import: [{ domain: '', version: 17 }],
+      graph: { name: 'hardmax', node: [{ op_type: 'Hardmax', input: ['x'], output: ['y'] }], initializer: [], input: [io('x')], output: [io('y')] },
+    }));
     const cases: Array<[string[], RegExp]> = [
       [[], /import: expected one ONNX FILE, got none/],
       [[CNN, CNN], /expected one ONNX FILE, got '.*' '.*'/],
       [[join(tmp, 'missing.onnx')], /missing\.onnx: file not found/],
       [[truncated], /truncated\.onnx: not a readable ONNX model .*truncated/],
       [[notOnnx], /text\.onnx: not a readable ONNX model/],
-      [[join(fixtures, 'unsupported-group-conv.onnx')], /group=2 is not supported/],
+      [[hardmax], /hardmax\.onnx: .*Hardmax/],
       [[CNN, '--limit', '0'], /--limit: expected an integer ≥ 1, got '0'/],
       [[CNN, '--bogus'], /unknown flag '--bogus'/],
     ];
@@ -133,7 +140,8 @@ describe('spikelite import', () => {
   });
 
   it('--help text has the flags and an example', () => {
-    for (const flag of ['--data', '--limit', '--seed', '--json']) expect(IMPORT_HELP).toContain(flag);
-    expect(IMPORT_HELP).toMatch(/^Example: spikelite import \S+\.onnx/m);
+    for (const flag of ['--data', '--transform', '--limit', '--seed', '--json', '--dt', '--convention']) expect(IMPORT_HELP).toContain(flag);
+    expect(IMPORT_HELP).toMatch(/^ {2}spikelite import \S+\.onnx/m);
+    expect(IMPORT_HELP).toMatch(/^ {2}spikelite import \S+\.nir$/m);
   });
 });

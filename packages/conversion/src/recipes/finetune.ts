@@ -4,7 +4,7 @@
  * and the SNN stage of @spikelite/pipelines' methods (which add checkpoints and resume).
  */
 import type { SnnModel } from '@spikelite/models';
-import { TrainConfig, parseWith, type EncodingSpec, type LossSpecInput, type NeuronSpec, type OptimizerSpec, type TrainMethod } from '@spikelite/schemas';
+import { TrainConfig, parseWith, type EncodingSpec, type LossSpecInput, type NeuronSpec, type OptimizerSpec, type Preprocess, type TrainMethod } from '@spikelite/schemas';
 import { snnTarget, train, type EvalResult, type LoadedCheckpoint, type SnnTargetOptions, type TrainOptions } from '@spikelite/training';
 import type { FinetuneData } from './types.js';
 
@@ -27,6 +27,8 @@ export interface FinetuneRun {
   resume?: LoadedCheckpoint;
   /** What the per-epoch evaluations measure (e.g. the most spikes of one neuron). */
   evaluation?: TrainOptions['evaluation'];
+  /** The image preprocessing of the training data, recorded in the checkpoints (so eval applies the same). */
+  preprocess?: Preprocess;
 }
 
 /** Trains `snn` in place on `finetune.train` and returns the final evaluation on `finetune.test`. */
@@ -45,7 +47,7 @@ export async function finetuneSnn(snn: SnnModel, finetune: FinetuneData, plan: F
     train: finetune.train,
     test: finetune.test,
     config,
-    describe: { spec: snn.network.spec, method: plan.method, neuron: plan.neuron, encoding: plan.encoding },
+    describe: { spec: snn.network.spec, method: plan.method, neuron: plan.neuron, encoding: plan.encoding, ...(run.preprocess ? { preprocess: run.preprocess } : {}) },
     ...(finetune.onEvent ? { onEvent: finetune.onEvent } : {}),
     ...(run.runDir !== undefined ? { runDir: run.runDir } : {}),
     ...(run.resume !== undefined ? { resume: run.resume } : {}),

@@ -46,6 +46,16 @@ const ENTRIES: readonly EventDatasetEntry[] = [
 
 export const EVENT_DATASETS: ReadonlyMap<string, EventDatasetEntry> = new Map(ENTRIES.flatMap((e) => [e.name, ...e.aliases].map((k) => [k, e] as const)));
 
+/** Time bins per recording when none are given (`loadDataset('nmnist:DIR')`). */
+export const DEFAULT_EVENT_BINS = 10;
+
+/** `{ name, path }` for `<event dataset>:DIR` (e.g. `nmnist:/data/N-MNIST`), else undefined. */
+export function parseEventDatasetSpec(spec: string): { name: string; path: string } | undefined {
+  const m = /^([A-Za-z][\w-]*):(.*)$/.exec(spec);
+  if (!m || !EVENT_DATASETS.has(m[1]!.toLowerCase())) return undefined;
+  return { name: EVENT_DATASETS.get(m[1]!.toLowerCase())!.name, path: m[2]! };
+}
+
 export interface EventDatasetOptions extends Omit<FrameOptions, 'start' | 'end'> {
   /** Keep N clips, taken round-robin over the classes (class 0's first, class 1's first, …). */
   readonly limitTrain?: number;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAedat } from './aedat.js';
-import { openEventDataset } from './dataset.js';
+import { DEFAULT_EVENT_BINS, openEventDataset, parseEventDatasetSpec } from './dataset.js';
+import { loadDataset } from '../registry.js';
 import { eventsToFrames, framesToClip } from './frames.js';
 import { decodeNmnist, encodeNmnist } from './nmnist.js';
 import { eventStream } from './types.js';
@@ -205,5 +206,28 @@ describe("openEventDataset('nmnist', dir)", () => {
     writeFileSync(join(dir, 'Test', '4', 'broken.bin'), u8(1, 2, 3));
     await expect(openEventDataset('nmnist', dir, { bins: 2 })).rejects.toThrow(/Test\/4\/broken\.bin: truncated N-MNIST file: 3 bytes/);
     await expect(openEventDataset('dvsgesture', dir, { bins: 2 })).rejects.toThrow('unknown event dataset "dvsgesture" (known: nmnist)');
+  });
+
+  it("loadDataset('nmnist:DIR') opens it through the registry's entry point (bins from `events`, default 10)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nmnist-'));
+    for (const split of ['Train', 'Test']) {
+      for (let d = 0; d < 10; d++) {
+        mkdirSync(join(dir, split, String(d)), { recursive: true });
+        // One recording per digit: an OFF event at (d, 0) at t = 0, an ON event at (0, d) at t = 900.
+        writeFileSync(join(dir, split, String(d), '00000.bin'), encodeNmnist(eventStream(34, 34, { x: [d, 0], y: [0, d], t: [0, 900], p: [0, 1] })));
+      }
+    }
+    expect(parseEventDatasetSpec(`N-MNIST:${dir}`)).toEqual({ name: 'nmnist', path: dir });
+    expect(parseEventDatasetSpec(`folder:${dir}`)).toBeUndefined();
+    const ds = await loadDataset(`nmnist:${dir}`, { limitTest: 3, events: { bins: 3 } });
+    const direct = await openEventDataset('nmnist', dir, { bins: 3, limitTest: 3 });
+    expect(ds).toEqual(direct);
+    expect([ds.train.count, ds.test.count, ds.test.channels, ds.frames]).toEqual([10, 3, 6, { bins: 3, channels: 2 }]);
+    // Digit 2: OFF at (x 2, y 0) in frame 0 (channel 0), ON at (x 0, y 2) in frame 2 (channel 2·2 + 1).
+    const clip = ds.test.images.subarray(2 * 34 * 34 * 6, 3 * 34 * 34 * 6);
+    expect([clip[(0 * 34 + 2) * 6 + 0], clip[(2 * 34 + 0) * 6 + 5], clip.reduce((a, v) => a + v, 0)]).toEqual([1, 1, 2]);
+    expect((await loadDataset(`nmnist:${dir}`)).frames).toEqual({ bins: DEFAULT_EVENT_BINS, channels: 2 });
+    await expect(loadDataset('nmnist:')).rejects.toThrow('"nmnist:": give the directory that holds Train/ and Test/ after "nmnist:"');
+    await expect(loadDataset(`nmnist:${dir}`, { events: { bins: 0 } })).rejects.toThrow('nmnist: bins (time bins per recording) must be a positive integer, got 0');
   });
 });

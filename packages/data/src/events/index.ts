@@ -7,5 +7,5 @@ export { decodeAedat } from './aedat.js';
 export type { AedatOptions } from './aedat.js';
 export { eventsToFrames, framesToClip } from './frames.js';
 export type { FrameOptions, Frames } from './frames.js';
-export { EVENT_DATASETS, openEventDataset } from './dataset.js';
+export { DEFAULT_EVENT_BINS, EVENT_DATASETS, openEventDataset, parseEventDatasetSpec } from './dataset.js';
 export type { EventDatasetEntry, EventDatasetOptions } from './dataset.js';

@@ -39,6 +39,7 @@ export const hybridMethod: MethodDefinition<typeof schema> = {
   schema,
   steps: { label: METHOD_STEPS.hybrid, sweep: null },
   models: ['onnx', 'spec'],
+  rawPixels: true,
   needs: (c, model) => ({ training: c.epochs > 0 || (model === 'spec' && c.init === 'ann'), calibration: true }),
   async run(c, ctx) {
     const net = ctx.network(c.init === 'ann' ? 'model' : 'random');
