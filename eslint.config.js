@@ -5,7 +5,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const node = { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly', Buffer: 'readonly' };
+const node = { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' };
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'runs/**', 'apps/demo/public/**', '**/*.d.ts'] },
@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.config.ts', 'tooling/**/*.ts'],
+    files: ['**/*.config.ts', 'tooling/**/*.ts', '**/scripts/**/*.ts'],
     languageOptions: { parserOptions: { project: null } },
     ...tseslint.configs.disableTypeChecked,
   },

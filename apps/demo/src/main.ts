@@ -6,7 +6,7 @@
  */
 import { formatCount } from '@spikelite/energy';
 import type { EnergyAccount } from '@spikelite/energy';
-import { DEFAULT_ENERGY_PROFILE } from '@spikelite/schemas';
+import { DEFAULT_ENERGY_PROFILE, imageInput } from '@spikelite/schemas';
 import { chooseBackend } from './backend.js';
 import { drawBars, drawImage, drawMembrane, drawRaster } from './charts.js';
 import { buildSnn, decodePixels, energyOfTrace, parseDemoModel, parseSamples, traceImage, type LoadedSnn, type Sample, type SnnTrace } from './model.js';
@@ -213,7 +213,8 @@ function layerLabel(path: string): string {
 function firstLayerText(tr: SnnTrace): string {
   const a = loaded.model.energyInput.analogSteps;
   if (loaded.model.encoding.kind === 'direct') return `the first layer gets the analog image at every step (${a} × its MACs)`;
-  const px = loaded.model.spec.input.height * loaded.model.spec.input.width * loaded.model.spec.input.channels;
+  const { height, width, channels } = imageInput(loaded.model.spec.input, 'the demo model');
+  const px = height * width * channels;
   return `the first layer gets the analog image ${a === 1 ? 'once' : `${a} times`} (${a} × its MACs), then <span data-testid="input-spikes" data-count="${tr.inputSpikes}">${tr.inputSpikes}</span> input spikes, one per non-black pixel (${(tr.inputSpikes / px).toFixed(3)} per pixel, ACs)`;
 }
 

@@ -8,7 +8,7 @@ import { accountEnergy, type EnergyAccount } from '@spikelite/energy';
 import { createEncoder } from '@spikelite/encoding';
 import { Network, SnnModel } from '@spikelite/models';
 import { getNeuronDefinition } from '@spikelite/neurons';
-import { DEFAULT_ENERGY_PROFILE, EncodingSpec, ModelSpec, NeuronSpec, parseWith } from '@spikelite/schemas';
+import { DEFAULT_ENERGY_PROFILE, EncodingSpec, ModelSpec, NeuronSpec, imageInput, parseWith } from '@spikelite/schemas';
 
 export const MODEL_FORMAT = 'spikelite-demo-model';
 
@@ -168,7 +168,7 @@ export function argmax(v: ArrayLike<number>): number {
 
 /** Run one image (uint8 pixels, H×W×C) through the SNN, recording U(t) and every spike. */
 export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise<SnnTrace> {
-  const { height, width, channels } = loaded.model.spec.input;
+  const { height, width, channels } = imageInput(loaded.model.spec.input, 'the demo model');
   if (pixels.length !== height * width * channels) throw new Error(`image: expected ${height * width * channels} pixels, got ${pixels.length}`);
   const t0 = performance.now();
   // The fixtures' ANNs take pixel / 255 (tooling/fixtures/onnx/README.md), as @spikelite/data loads them.
@@ -182,7 +182,7 @@ export async function traceImage(loaded: LoadedSnn, pixels: Uint8Array): Promise
   try {
     const [membrane, counts, inputCounts, ...spikes] = await Promise.all([out.membrane.data(), out.counts.data(), out.inputCounts.data(), ...out.spikes.map((s) => s.data())]);
     const T = loaded.model.timesteps;
-    const classes = loaded.model.spec.classes;
+    const classes = classCount(loaded);
     const u = Array.from({ length: T }, (_, t) => Float32Array.from(membrane.subarray(t * classes, (t + 1) * classes)));
     const layers = spikes.length;
     const c = Array.from({ length: layers }, (_, l) => Array.from(counts.subarray(l * T, (l + 1) * T)));
@@ -227,7 +227,7 @@ export function energyOfTrace(loaded: LoadedSnn, tr: Pick<SnnTrace, 'counts' | '
   const { weightLayers } = loaded.net.graph;
   if (tr.inputCounts.length !== weightLayers.length) throw new Error(`energy: ${tr.inputCounts.length} input counts for ${weightLayers.length} weight layers`);
   const spikesPerNeuron = tr.counts.map((c, l) => c.reduce((a, v) => a + v, 0) / loaded.model.layers[l]!.neurons);
-  const { height, width, channels } = loaded.model.spec.input;
+  const { height, width, channels } = imageInput(loaded.model.spec.input, 'the demo model');
   return accountEnergy({
     graph: loaded.net.graph,
     spikesPerNeuron,
@@ -242,4 +242,11 @@ export function energyOfTrace(loaded: LoadedSnn, tr: Pick<SnnTrace, 'counts' | '
       output: { ops: getNeuronDefinition('integrator').updateOps, steps: T, kind: 'integrator' },
     },
   });
+}
+
+/** The number of classes of the demo model (its output is `[classes]` logits). */
+function classCount(loaded: LoadedSnn): number {
+  const c = loaded.model.spec.classes;
+  if (c === undefined) throw new Error('the demo model has no classes: it needs a classifier ([classes] logits)');
+  return c;
 }

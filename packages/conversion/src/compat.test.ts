@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, initEngine } from '@spikelite/engine';
 import { Network } from '@spikelite/models';
-import { ModelSpec, parseWith, type LayerInput } from '@spikelite/schemas';
+import { ModelSpec, parseWith, type ConversionRecipeInput, type LayerInput } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convert } from './convert.js';
 
@@ -84,7 +84,8 @@ describe('recipe × operator', () => {
     for (const recipe of RECIPES) {
       let got: string;
       try {
-        const r = await convert(net, recipe === 'fs' ? { kind: 'fs', fit: 'missing' } : { kind: recipe, timesteps: 4, ...(recipe === 'threshold' ? {} : { finetuneEpochs: 0 }) }, { calibrationImages: x });
+        const input = (recipe === 'fs' ? { kind: 'fs', fit: 'missing' } : { kind: recipe, timesteps: 4, ...(recipe === 'threshold' ? {} : { finetuneEpochs: 0 }) }) as ConversionRecipeInput;
+        const r = await convert(net, input, { calibrationImages: x });
         const out = r.snn.forward(x, { release: true });
         expect(out.logits.shape).toEqual([16, 3]);
         expect(Array.from(out.logits.dataSync()).every(Number.isFinite)).toBe(true);

@@ -44,7 +44,10 @@ const dims = (s: readonly number[]): string => `(${s.join(', ')})`;
 function range(t: NirTensor, scale = 1): string {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of t.data) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const v of t.data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   if (t.data.length === 0) return '—';
   return lo === hi ? num(lo * scale) : `${num(lo * scale)}…${num(hi * scale)}`;
 }

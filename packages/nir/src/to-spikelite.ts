@@ -218,7 +218,11 @@ const IMPORTERS: { readonly [T in FlatNode['type']]?: Importer<T> } = {
 function runOrder(nodes: ReadonlyMap<string, FlatNode>, into: ReadonlyMap<string, string[]>, outOf: ReadonlyMap<string, string[]>, input: string, output: string, source: string): string[] {
   const needed = new Set<string>([output]);
   const stack = [output];
-  while (stack.length > 0) for (const from of into.get(stack.pop()!) ?? []) if (!needed.has(from)) needed.add(from), stack.push(from);
+  while (stack.length > 0) for (const from of into.get(stack.pop()!) ?? []) {
+      if (needed.has(from)) continue;
+      needed.add(from);
+      stack.push(from);
+    }
   const fail = (path: string, message: string): never => {
     throw new NirError(source, message, { node: path, type: nodes.get(path)!.type });
   };
@@ -249,7 +253,9 @@ function runOrder(nodes: ReadonlyMap<string, FlatNode>, into: ReadonlyMap<string
     while (todo.length > 0) {
       const p = todo.pop()!;
       if (p === start) return true;
-      if (!seen.has(p) && !done.has(p)) seen.add(p), todo.push(...(outOf.get(p) ?? []));
+      if (seen.has(p) || done.has(p)) continue;
+      seen.add(p);
+      todo.push(...(outOf.get(p) ?? []));
     }
     return false;
   };

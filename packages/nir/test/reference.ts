@@ -15,7 +15,6 @@ interface State {
   i?: Vec;
 }
 
-const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const arr = (t: { data: ArrayLike<number> }, n: number): Vec => {
   const d = Float64Array.from(t.data);
   return d.length === 1 && n > 1 ? new Float64Array(n).fill(d[0]!) : d;

@@ -292,7 +292,7 @@ export function layerOutputShape(layer: Exclude<Layer, { kind: 'residual' }>, in
   try {
     return layerShape(layer, inputs, []);
   } catch (e) {
-    if (e instanceof ShapeProblem) throw new Error(e.message);
+    if (e instanceof ShapeProblem) throw new Error(e.message, { cause: e });
     throw e;
   }
 }

@@ -21,8 +21,6 @@ import { FS_DEFAULT_K, NeuronSpec, parseWith, type FsCoefficients } from '@spike
 import type { ActivationNode, LayerCheck, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';
 import { ACTIVATION_SAMPLES } from '../stats.js';
 
-type Fn = ActivationNode['layer']['fn'];
-
 /** Starting sets: the paper's published ones, then spikelite's reference fits (default parameters only). */
 function baseSet(node: ActivationNode): { set: FsCoefficients; source: 'published' | 'reference' } | undefined {
   const l = node.layer;

@@ -10,7 +10,7 @@ import { diskCache } from './cache.js';
 import { loadImageSet } from './materialise.js';
 import { openImageDataset } from './open.js';
 import { scanImageFolder } from './scan.js';
-import { createImageSource, type ImageSource } from './source.js';
+import { type ImageSource } from './source.js';
 import { folderBatches } from './stream.js';
 
 afterAll(removeTempDirs);

@@ -20,7 +20,7 @@ function grads(c: Case, seed: number): { dx: Float32Array; dw: Float32Array; ten
   return tf.tidy(() => {
     const x = tf.randomNormal(c.x, 0, 1, 'float32', seed);
     const w = tf.randomNormal([c.k, c.k, c.x[3], c.m], 0, 1, 'float32', seed + 1);
-    const up = tf.randomNormal(tf.depthwiseConv2d(x, w as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation).shape, 0, 1, 'float32', seed + 2);
+    const up = tf.randomNormal(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation).shape, 0, 1, 'float32', seed + 2);
     const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation), up));
     const [dx, dw] = tf.grads(f)([x, w]);
     return { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array, tensors: 0 };

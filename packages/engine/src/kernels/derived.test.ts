@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../backend.js';
-import { clearDerivedCache, derived, derivedCacheSize } from './derived.js';
+import { derived, derivedCacheSize } from './derived.js';
 import { WasmOps } from './wasm-ops.js';
 
 describe('wasm: shared Identity and the derived-weight cache', () => {

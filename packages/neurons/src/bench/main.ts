@@ -22,7 +22,7 @@ const T = 5;
 
 /** A scalar 0 whose gradient with respect to `x` is `dy`: injects an upstream gradient for free. */
 function upstream(x: tf.Tensor, dy: tf.Tensor): tf.Scalar {
-  const f = tf.customGrad(((a: tf.Tensor) => ({ value: tf.scalar(0), gradFunc: () => tf.clone(dy) })) as unknown as Parameters<
+  const f = tf.customGrad(((_a: tf.Tensor) => ({ value: tf.scalar(0), gradFunc: () => tf.clone(dy) })) as unknown as Parameters<
     typeof tf.customGrad
   >[0]);
   return f(x) as tf.Scalar;

@@ -84,7 +84,7 @@ function externalReader(baseDir: string | undefined, label: string): ((t: Tensor
       try {
         bytes = readFileSync(path);
       } catch (e) {
-        throw new Error(`tensor '${t.name}': cannot read its external data file '${path}' (${e instanceof Error ? e.message : String(e)}) next to ${label}`);
+        throw new Error(`tensor '${t.name}': cannot read its external data file '${path}' (${e instanceof Error ? e.message : String(e)}) next to ${label}`, { cause: e });
       }
       files.set(path, bytes);
     }

@@ -44,6 +44,8 @@ export function cellProgressOf(e: PipelineEvent): CellProgress | null {
   switch (e.type) {
     case 'log':
       return null;
+    case 'data':
+      return { message: `reading ${e.split} images ${e.done}/${e.total}`, done: e.done, total: e.total };
     case 'evaluate':
       return { message: `evaluating ${e.done}/${e.total} images`, done: e.done, total: e.total };
     case 'train': {

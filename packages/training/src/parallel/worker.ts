@@ -16,7 +16,9 @@ let vars: tf.Variable[] = [];
 
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-port.on('message', async (m: ToWorker) => {
+port.on('message', (m: ToWorker) => void handle(m));
+
+async function handle(m: ToWorker): Promise<void> {
   try {
     if (m.type === 'init') {
       const info = await initEngine({ backend: m.backend as BackendName });
@@ -62,4 +64,4 @@ port.on('message', async (m: ToWorker) => {
   } catch (e) {
     send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
-});
+}
