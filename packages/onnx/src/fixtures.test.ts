@@ -87,6 +87,23 @@ describe('fixture structure', () => {
   });
 });
 
+
+describe('unsupported-group-conv.onnx (once refused, now imported)', () => {
+  beforeAll(async () => {
+    await initEngine({ backend: 'cpu' });
+  });
+
+  it('a Conv with group=2 imports as a grouped conv2d with parity against onnxruntime', async () => {
+    const path = `${DIR}unsupported-group-conv.onnx`;
+    const imported = importOnnx(path);
+    const conv = imported.spec.layers.find((l) => l.kind === 'conv2d' && (l.groups ?? 1) > 1);
+    expect(conv).toMatchObject({ groups: 2 });
+    const p = await checkParity(path, { data: images, shape }, { imported });
+    expect(p.relativeDiff).toBeLessThanOrEqual(1e-4);
+    expect(p.top1Agreement).toBe(1);
+  });
+});
+
 const BACKENDS: BackendName[] = ['cpu', 'wasm'];
 describe.each(BACKENDS)('parity on %s', (backend) => {
   beforeAll(async () => {
