@@ -31,9 +31,9 @@ export async function main(dir: string): Promise<{ test: number; batches: number
   });
   const rng = createRng(42);
   let batches = 0;
-  for await (const _batch of folderBatches(data.train, { batchSize: 64, shuffle: rng, epoch: 0, augmentSeed: 42 })) {
-    // _batch.images: Float32Array [batch.size, 224, 224, 3]; batch.labels: Int32Array
-    batches++;
+  for await (const batch of folderBatches(data.train, { batchSize: 64, shuffle: rng, epoch: 0, augmentSeed: 42 })) {
+    // batch.images: Float32Array [batch.size, 224, 224, 3]; batch.labels: Int32Array
+    if (batch.size > 0) batches++;
     if (batches === 2) break;
   }
   return { test: ds.test.count, batches };

@@ -65,10 +65,9 @@ export interface EventDatasetOptions extends Omit<FrameOptions, 'start' | 'end'>
 export async function openEventDataset(name: string, dir: string, options: EventDatasetOptions): Promise<Dataset> {
   const entry = EVENT_DATASETS.get(name.toLowerCase());
   if (entry === undefined) throw new DataError(`unknown event dataset "${name}" (known: ${ENTRIES.map((e) => e.name).join(', ')})`);
-  const [train, test] = await Promise.all([
-    readSplit(entry, join(dir, entry.splits.train), options, options.limitTrain),
-    readSplit(entry, join(dir, entry.splits.test), options, options.limitTest),
-  ]);
+  // One split after the other: the first problem reported is always the train split's.
+  const train = await readSplit(entry, join(dir, entry.splits.train), options, options.limitTrain);
+  const test = await readSplit(entry, join(dir, entry.splits.test), options, options.limitTest);
   const channels = (options.polarity ?? 'split') === 'split' ? 2 : 1;
   return { name: entry.name, format: 'nmnist', dir, train, test, classNames: entry.classNames, frames: { bins: options.bins, channels } };
 }
