@@ -208,6 +208,16 @@ describe('convert: validation', () => {
     net.dispose();
   });
 
+  it('refuses per-channel calibration, which the schema reserves but conversion does not implement', async () => {
+    const net = tinyNet();
+    const images = randomImages(8, 1);
+    await expect(convert(net, { kind: 'threshold', calibration: { granularity: 'channel' } }, { calibrationImages: images })).rejects.toThrow(
+      /calibration\.granularity 'channel' is not implemented yet/,
+    );
+    images.dispose();
+    net.dispose();
+  });
+
   it('refuses unfolded BatchNorm, and diet or hybrid fine-tuning without training data', () => {
     const bn = tinyNet('relu', [{ kind: 'batchNorm' }]);
     expect(validateConversion(bn, { kind: 'fs' }).errors.map((e) => e.layer)).toEqual(['layers.2']);

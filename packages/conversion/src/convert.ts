@@ -144,6 +144,8 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
     const images = options.calibrationImages;
     const stats = activationStats(network, images, { samples: def.statsSamples?.(recipe) ?? 0 });
     const calib = def.calibration(recipe);
+    // The schema reserves per-channel thresholds; refusing beats silently calibrating per layer.
+    if ('calibration' in recipe && recipe.calibration.granularity === 'channel') throw new ConversionError(`calibration.granularity 'channel' is not implemented yet: thresholds are calibrated per layer ('layer')`, null);
     let thresholds: number[] | null = null;
     if (calib !== null) {
       if (options.thresholds !== undefined) {
