@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative as relativePath, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expandSweep, parseSweepSpec, pinSweep, planSweep, runKey, type SweepSpecInput } from '../index.js';
@@ -92,6 +92,9 @@ describe('pinning a grid to its files', () => {
     expect(spec.models).toEqual([{ kind: 'onnx', file: resolve(copy), sha256: expected }]);
     expect(spec.data.name).toBe(resolve(dir)); // a directory: absolute, for workers elsewhere
     expect((await pinSweep(grid({ models: [onnx] }))).data.name).toBe('fashion-mnist'); // a registered name stays
+    // A folder: spec given relative to the submitter's directory: its path, absolute.
+    const relative = relativePath(process.cwd(), dir);
+    expect((await pinSweep(grid({ models: [onnx], data: { name: `folder:${relative}` } }))).data.name).toBe(`folder:${resolve(dir)}`);
     const before = (await planSweep(grid({ models: [copy], methods: ['threshold'] })))[0]!;
     writeFileSync(copy, Buffer.concat([readFileSync(onnx), Buffer.from([0])]));
     const after = (await planSweep(grid({ models: [copy], methods: ['threshold'] })))[0]!;

@@ -32,10 +32,15 @@ async function pinModel(ref: ModelRef, i: number): Promise<ModelRef> {
   }
 }
 
-/** The data reference with a directory made absolute (workers run elsewhere); registered names and `folder:`/`list:` specs as given. */
+/**
+ * The data reference with its path made absolute (workers run elsewhere): a directory, or the
+ * path of a `folder:`/`list:`/`nmnist:` spec; registered names stay names.
+ */
 function pinData(data: SweepSpec['data']): SweepSpec['data'] {
   const name = data.name;
-  if (DATASETS.has(name.toLowerCase()) || /^[a-z]+:/.test(name)) return data;
+  if (DATASETS.has(name.toLowerCase())) return data;
+  const spec = /^([a-z][\w-]*):(.+)$/i.exec(name);
+  if (spec) return existsSync(spec[2]!) ? { ...data, name: `${spec[1]}:${resolve(spec[2]!)}` } : data;
   return existsSync(name) && statSync(name).isDirectory() ? { ...data, name: resolve(name) } : data;
 }
 
