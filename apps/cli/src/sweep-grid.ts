@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { intFlag } from './args.js';
 import { CliError } from './errors.js';
 import { METHOD_FLAGS, methodConfig } from './method-flags.js';
+import { dataRefFlags, withTransformNormalization } from './data-flags.js';
 import { onnxInputFlags } from './onnx-flags.js';
 import { SHIPPED_FASHION_MNIST, type Log } from './setup.js';
 
@@ -47,6 +48,9 @@ export interface GridFlags {
   seeds?: string | undefined;
   set?: string[] | undefined;
   data?: string | undefined;
+  transform?: string | undefined;
+  'skip-bad-images'?: boolean | undefined;
+  bins?: string | undefined;
   'limit-train'?: string | undefined;
   'limit-test'?: string | undefined;
   profile?: string | undefined;
@@ -56,7 +60,7 @@ export interface GridFlags {
 }
 
 /** The flags that make a grid (all but --grid); with --grid none of them may be given. */
-const GRID_FLAGS = ['onnx', 'model', 'methods', 'timesteps', 'seeds', 'set', 'data', 'limit-train', 'limit-test', 'profile', 'input-shape', 'mean', 'std'] as const;
+const GRID_FLAGS = ['onnx', 'model', 'methods', 'timesteps', 'seeds', 'set', 'data', 'transform', 'skip-bad-images', 'bins', 'limit-train', 'limit-test', 'profile', 'input-shape', 'mean', 'std'] as const;
 
 /** The grid described by the flags (`defaultOnnx` when neither --onnx nor --model is given). */
 export function gridFromFlags(f: GridFlags, defaultOnnx: string): SweepSpecInput {
@@ -64,7 +68,8 @@ export function gridFromFlags(f: GridFlags, defaultOnnx: string): SweepSpecInput
   for (const m of f.onnx !== undefined ? listFlag('onnx', f.onnx) : []) if (!m.toLowerCase().endsWith('.onnx')) throw new CliError(`--onnx: ${m}: expected a .onnx file`);
   const limitTrain = intFlag('limit-train', f['limit-train'], { min: 1 });
   const limitTest = intFlag('limit-test', f['limit-test'], { min: 1 });
-  const onnxInput = onnxInputFlags(f as Record<string, unknown>);
+  // A normalising --transform moves in front of the ONNX models, as in compare.
+  const { data, input: onnxInput } = withTransformNormalization(dataRefFlags(f as Record<string, unknown>, { limitTrain, limitTest }), onnxInputFlags(f as Record<string, unknown>));
   return {
     models: models.length > 0 ? models : [defaultOnnx],
     methods: (f.methods !== undefined ? listFlag('methods', f.methods) : ['threshold', 'fs']) as MethodId[],
@@ -72,7 +77,7 @@ export function gridFromFlags(f: GridFlags, defaultOnnx: string): SweepSpecInput
     ...(f.seeds !== undefined ? { seeds: intList('seeds', f.seeds, 0) } : {}),
     options: setFlags(f.set ?? []),
     ...(Object.keys(onnxInput).length > 0 ? { onnxInput } : {}),
-    data: { name: f.data ?? 'fashion-mnist', ...(limitTrain !== undefined ? { limitTrain } : {}), ...(limitTest !== undefined ? { limitTest } : {}) },
+    data,
     ...(f.profile !== undefined ? { energyProfile: f.profile } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { CommandOutcome } from '../errors.js';
 import { ReportBundle } from '../html-report/index.js';
 import { cliDir, cliErrorOf, onnxFixtures, scratchDir } from '../test-support.js';
 import { type SweepRow, formatSweepTable } from '../sweep-output.js';
+import { gridFromFlags } from '../sweep-grid.js';
 import { sweepCommand } from './sweep.js';
 
 const shipped = join(cliDir, 'data', 'fashion-mnist-mini');
@@ -109,6 +110,14 @@ describe('spikelite sweep (in this process)', () => {
     expect(await bad(['--queue', 'redis://127.0.0.1:1', '--backend', 'wasm'])).toMatch(/--backend: with --queue the workers choose their backend/);
     expect(await bad(['--queue', 'http://x'])).toMatch(/--queue: http:\/\/x: not a Redis URL/);
     expect(await bad(['--queue', 'redis://127.0.0.1:1'])).toBe('--queue: redis://127.0.0.1:1: cannot reach Redis (connect ECONNREFUSED 127.0.0.1:1)');
+  });
+
+  it('takes the data flags of the other commands: --transform moves its normalisation in front of the ONNX models', () => {
+    const grid = gridFromFlags({ onnx: cnn, data: 'folder:/photos', transform: 'imagenet', 'skip-bad-images': true, 'limit-test': '50' }, cnn);
+    expect(grid.data).toMatchObject({ name: 'folder:/photos', limitTest: 50, onError: 'skip' });
+    expect(grid.data.preprocess?.steps.map((s) => s.kind)).toEqual(['resize', 'centerCrop', 'toTensor']);
+    expect(grid.onnxInput).toMatchObject({ mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+    expect(() => gridFromFlags({ data: shipped, transform: 'imagenet' }, cnn)).toThrow(/--transform: applies to folder:DIR and list:FILE data only/);
   });
 
   it('formats the table: a line per cell, a failed cell with its error', () => {

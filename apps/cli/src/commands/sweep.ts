@@ -10,6 +10,7 @@ import {
 } from '@spikelite/pipelines';
 import { parseFlags } from '../args.js';
 import { CommandOutcome, CliError, forFlag } from '../errors.js';
+import { DATA_FLAGS, dataHelp } from '../data-flags.js';
 import { ONNX_INPUT_FLAGS, ONNX_INPUT_HELP } from '../onnx-flags.js';
 import { startEngine, stderrLog, type Log } from '../setup.js';
 import { sweepGrid, withShippedData } from '../sweep-grid.js';
@@ -31,7 +32,7 @@ ${ONNX_INPUT_HELP}
   --seeds 0,1                  seeds (default 0)
   --set M.OPTION=V[,V…]        values of any method option, e.g. --set fs.fit=samples,missing or
                                --set threshold.calib=64 (repeatable; spikelite train --help lists them)
-  --data <name|dir>            fashion-mnist (default; the shipped 6,000/1,000 subset when Debian's set is absent)
+${dataHelp()}
   --limit-train N, --limit-test N   use the first N images
   --profile P                  energy profile: cmos45nm-fp32 (default), cmos45nm-int32 or a JSON file
 or from a file:
@@ -62,7 +63,7 @@ Examples:
 
 const FLAGS = {
   grid: { type: 'string' }, onnx: { type: 'string' }, model: { type: 'string' }, ...ONNX_INPUT_FLAGS, methods: { type: 'string' },
-  timesteps: { type: 'string' }, seeds: { type: 'string' }, set: { type: 'string', multiple: true }, data: { type: 'string' },
+  timesteps: { type: 'string' }, seeds: { type: 'string' }, set: { type: 'string', multiple: true }, ...DATA_FLAGS,
   'limit-train': { type: 'string' }, 'limit-test': { type: 'string' }, profile: { type: 'string' }, backend: { type: 'string' },
   queue: { type: 'string' }, 'queue-name': { type: 'string' }, wait: { type: 'boolean' }, cancel: { type: 'boolean' },
   out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
