@@ -115,7 +115,9 @@ describe('spikelite sweep (in this process)', () => {
   it('takes the data flags of the other commands: --transform moves its normalisation in front of the ONNX models', () => {
     const grid = gridFromFlags({ onnx: cnn, data: 'folder:/photos', transform: 'imagenet', 'skip-bad-images': true, 'limit-test': '50' }, cnn);
     expect(grid.data).toMatchObject({ name: 'folder:/photos', limitTest: 50, onError: 'skip' });
-    expect(grid.data.preprocess?.steps.map((s) => s.kind)).toEqual(['resize', 'centerCrop', 'toTensor']);
+    const preprocess = grid.data.preprocess;
+    if (preprocess === undefined || typeof preprocess === 'string') throw new Error('expected the transform as steps');
+    expect(preprocess.steps.map((s) => s.kind)).toEqual(['resize', 'centerCrop', 'toTensor']);
     expect(grid.onnxInput).toMatchObject({ mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
     expect(() => gridFromFlags({ data: shipped, transform: 'imagenet' }, cnn)).toThrow(/--transform: applies to folder:DIR and list:FILE data only/);
   });
