@@ -3,9 +3,12 @@
  * root (its paths): the import is checked against PyTorch's own outputs on the 16 images
  * (recorded in fixtures.json when the model was exported) and against onnxruntime.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { exportExample } from '../examples/export.js';
 import { readmeExample } from '../examples/readme.js';
 import { runOnnx } from './index.js';
 
@@ -67,5 +70,50 @@ describe('README example', () => {
     expect(r.parity.relativeDiff).toBeLessThanOrEqual(1e-4);
     expect(r.parity.maxAbsDiff).toBeCloseTo(ortWorst, 6);
     expect(lines[2]).toBe(`${r.parity.maxAbsDiff} [object Object] ${r.parity.relativeDiff} true`);
+  });
+});
+
+describe('README export example', () => {
+  it('is in the README, verbatim', () => {
+    const example = readFileSync(`${pkg}examples/export.ts`, 'utf8');
+    expect(readFileSync(`${pkg}README.md`, 'utf8')).toContain(`\`\`\`ts\n${example}\`\`\``);
+  });
+
+  it('writes the SNN, onnxruntime runs it, and its logits and every spike count match spikelite', async () => {
+    const lines: unknown[][] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a));
+    const dir = mkdtempSync(join(tmpdir(), 'spikelite-onnx-readme-'));
+    try {
+      const file = join(dir, 'fmnist-small-snn.onnx');
+      const r = await exportExample(file);
+      // fmnist-small's weights by hand (convs without bias): 4 bytes each, plus a graph of a few kB.
+      const params = 3 * 3 * 1 * 32 + 3 * 3 * 32 * 64 + 3136 * 128 + 128 + 128 * 10 + 10;
+      expect(statSync(file).size).toBe(r.bytes);
+      expect(r.bytes).toBeGreaterThan(4 * params);
+      expect(r.bytes).toBeLessThan(4 * params + 64 * 1024);
+
+      expect(r.logits).toHaveLength(8 * 10);
+      expect(r.spikes).toHaveLength(8 * 3);
+      // A LIF neuron fires at most once per step: per image, at most neurons × T spikes per layer.
+      const neurons = [28 * 28 * 32, 14 * 14 * 64, 128];
+      const spikes = Array.from(r.spikes!);
+      spikes.forEach((s, i) => {
+        expect(Number.isInteger(s)).toBe(true);
+        expect(s).toBeGreaterThan(0);
+        expect(s).toBeLessThanOrEqual(neurons[i % 3]! * 5);
+      });
+      // The README's figures: image 0 fires [48279, 33632, 301]; all 657,304 spikes agree.
+      expect(spikes.slice(0, 3)).toEqual([48279, 33632, 301]);
+      const perLayer = [0, 1, 2].map((l) => spikes.filter((_, i) => i % 3 === l).reduce((a, b) => a + b));
+      expect(r.parity.spikes.onnx).toEqual(perLayer);
+      expect(r.parity.spikes.spikelite).toEqual(perLayer);
+      expect(r.parity.spikes).toMatchObject({ differing: 0, total: 657_304 });
+      // Logits: the README measured them equal; float rounding of another summation order is allowed.
+      expect(r.parity.relativeDiff).toBeLessThanOrEqual(1e-6);
+      expect(r.parity).toMatchObject({ images: 8, timesteps: 5, top1Agreement: 1, ok: true });
+      expect(lines[1]).toEqual([r.parity.relativeDiff, 0, 657_304, true]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
