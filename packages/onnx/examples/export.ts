@@ -3,6 +3,7 @@ import { createEncoder } from '@spikelite/encoding';
 import { initEngine } from '@spikelite/engine';
 import { Network, presetSpec, SnnModel } from '@spikelite/models';
 import { checkSnnParity, exportSnnToOnnx, SnnOnnxSession } from '@spikelite/onnx';
+import { NeuronSpec, parseWith } from '@spikelite/schemas';
 
 export async function exportExample(file: string) {
   await initEngine();
@@ -10,7 +11,7 @@ export async function exportExample(file: string) {
   const net = Network.create(presetSpec('fmnist-small'), { seed: 1 });
   const snn = new SnnModel(net, {
     timesteps: 5,
-    neuron: { kind: 'lif', leak: 0.9, threshold: 0.05 },
+    neuron: parseWith(NeuronSpec, { kind: 'lif', leak: 0.9, threshold: 0.05 }, 'neuron'), // defaults filled in
     encoder: createEncoder({ kind: 'direct' }, { timesteps: 5 }),
   });
 
