@@ -24,6 +24,11 @@ function parseValue(flag: string, f: ConfigField, raw: string): number | string 
     }
     case 'number': {
       const v = Number(raw);
+      if (f.maxExclusive !== undefined) {
+        const lo = f.min ?? 0;
+        if (raw.trim() === '' || !Number.isFinite(v) || v < lo || v >= f.maxExclusive) throw new CliError(`--${flag}: expected a number in [${lo}, ${f.maxExclusive}), got '${raw}'`);
+        return v;
+      }
       if (raw.trim() === '' || !Number.isFinite(v) || (f.min !== undefined && v <= f.min)) throw new CliError(`--${flag}: expected a ${f.min === 0 ? 'positive ' : ''}number, got '${raw}'`);
       return v;
     }

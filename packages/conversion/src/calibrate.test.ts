@@ -3,7 +3,7 @@ import { createRng, initEngine } from '@spikelite/engine';
 import { Network } from '@spikelite/models';
 import { ModelSpec, parseWith } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { calibrateThresholds } from './calibrate.js';
+import { calibrateChannelThresholds, calibrateThresholds, CHANNEL_THRESHOLD_FLOOR } from './calibrate.js';
 import { percentile } from './percentile.js';
 
 beforeAll(async () => {
@@ -44,6 +44,23 @@ describe('calibrateThresholds', () => {
     const images = tf.tensor4d([0.5, 0, 0, 0, 2, 0, 0, 0, -1, 0, 0, 0], [3, 1, 1, 4]);
     // Inputs to the relu: x0 ∈ {0.5, 2, −1} times {1, 2, 3}: the max is 6.
     expect(calibrateThresholds(net, images, { mode: 'ann', statistic: 'max' })).toEqual([6]);
+    net.dispose();
+  });
+
+  it('per channel: the statistic of each channel; a never-positive channel gets the layer\'s; a floor at a fraction of it (hand-worked)', () => {
+    const net = Network.create(spec);
+    // Units see (1, 2, −1)·x0 and 0.001·x1: channel 2 is never positive for x0 ≥ 0.
+    net.params.assign('layers.1.kernel', new Float32Array([1, 2, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    const images = tf.tensor4d([0.5, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0], [3, 1, 1, 4]);
+    // Maxima: 2, 4, and none positive → the layer's max, 4.
+    expect(Array.from(calibrateChannelThresholds(net, images, { statistic: 'max' })[0]!)).toEqual([2, 4, 4]);
+    // A channel barely positive is floored at CHANNEL_THRESHOLD_FLOOR × the layer's statistic.
+    net.params.assign('layers.1.kernel', new Float32Array([1, 2, 0.001, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    const th = calibrateChannelThresholds(net, images, { statistic: 'max' })[0]!;
+    expect(th[2]).toBeCloseTo(CHANNEL_THRESHOLD_FLOOR * 4, 6);
+    expect(() => calibrateChannelThresholds(net, images, { mode: 'snn' })).toThrow(/per-channel thresholds are calibrated on the ANN/);
+    expect(() => calibrateThresholds(net, images, { granularity: 'channel' })).toThrow(/calibrateChannelThresholds/);
+    images.dispose();
     net.dispose();
   });
 

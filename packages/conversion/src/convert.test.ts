@@ -47,7 +47,7 @@ describe('convert: threshold recipe', () => {
     net.params.assign('layers.1.bias', new Float32Array([0, 0, 0]));
     const images = tf.tensor4d([0.5, 0, 0, 0, 2, 0, 0, 0, -1, 0, 0, 0], [3, 1, 1, 4]);
     for (const calibrationMode of ['ann', 'snn'] as const) {
-      const r = await convert(net, { kind: 'threshold', timesteps: 3, scale: 0.5, calibration: { statistic: 'max' } }, { calibrationImages: images, calibrationMode, balanceSteps: 4 });
+      const r = await convert(net, { kind: 'threshold', timesteps: 3, scale: 0.5, initialPotential: 0, calibration: { statistic: 'max', granularity: 'layer' } }, { calibrationImages: images, calibrationMode, balanceSteps: 4 });
       expect(r.info.thresholds).toEqual([6]);
       expect(r.info.layers).toEqual([{ layer: 'layers.2', activation: 'relu', neuron: 'if', threshold: 3, note: null }]);
       const layer = r.snn.neurons[0]!;
@@ -60,12 +60,33 @@ describe('convert: threshold recipe', () => {
     net.dispose();
   });
 
+  it('per channel (the default): θ_c = scale × the max of channel c, LIF neurons (λ = 1) holding θ_c, starting at θ_c/2 (hand-worked)', async () => {
+    const net = tinyNet();
+    // Unit j sees w_j·x0 with w = (1, 2, −1): maxima over x0 ∈ {0.5, 2, −1} are 2, 4 and 1.
+    net.params.assign('layers.1.kernel', new Float32Array([1, 2, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    net.params.assign('layers.1.bias', new Float32Array([0, 0, 0]));
+    const images = tf.tensor4d([0.5, 0, 0, 0, 2, 0, 0, 0, -1, 0, 0, 0], [3, 1, 1, 4]);
+    const r = await convert(net, { kind: 'threshold', timesteps: 3, scale: 0.5, calibration: { statistic: 'max' } }, { calibrationImages: images });
+    expect(r.info.thresholds).toEqual([[2, 4, 1]]);
+    expect(r.info.layers[0]).toMatchObject({ neuron: 'lif', threshold: [1, 2, 0.5] });
+    const layer = r.snn.neurons[0]!;
+    expect(layer.spec).toMatchObject({ kind: 'lif', leak: 1, granularity: 'channel', trainLeak: false, trainThreshold: false, initialPotential: 0.5 });
+    expect(layer.mode === 'step' && layer.getParameter('threshold')).toEqual([1, 2, 0.5]);
+    // Spikes carry θ_c: the next kernel's input rows are scaled by each channel's own θ.
+    const k0 = net.params.get('layers.3.kernel').arraySync() as number[][];
+    const k1 = r.network.params.get('layers.3.kernel').arraySync() as number[][];
+    k1.forEach((row, c) => row.forEach((v, j) => expect(v).toBeCloseTo(k0[c]![j]! * [1, 2, 0.5][c]!, 6)));
+    r.dispose();
+    images.dispose();
+    net.dispose();
+  });
+
   it('a percentile statistic gives a lower threshold than the max', async () => {
     const net = tinyNet();
     const images = randomImages(200, 5);
-    const max = await convert(net, { kind: 'threshold', calibration: { statistic: 'max' } }, { calibrationImages: images, calibrationMode: 'ann' });
-    const p99 = await convert(net, { kind: 'threshold', calibration: { statistic: 'percentile', percentile: 99 } }, { calibrationImages: images, calibrationMode: 'ann' });
-    expect(p99.info.thresholds![0]!).toBeLessThan(max.info.thresholds![0]!);
+    const max = await convert(net, { kind: 'threshold', calibration: { statistic: 'max', granularity: 'layer' } }, { calibrationImages: images, calibrationMode: 'ann' });
+    const p99 = await convert(net, { kind: 'threshold', calibration: { statistic: 'percentile', percentile: 99, granularity: 'layer' } }, { calibrationImages: images, calibrationMode: 'ann' });
+    expect(p99.info.thresholds![0] as number).toBeLessThan(max.info.thresholds![0] as number);
     max.dispose();
     p99.dispose();
     images.dispose();
@@ -74,11 +95,13 @@ describe('convert: threshold recipe', () => {
 });
 
 describe('weight normalisation (calibrationMode ann)', () => {
-  it('a long threshold run approaches the ANN: U(T)/T → logits (biases stay in ANN units)', async () => {
+  it.each(['layer', 'channel'] as const)('a long threshold run approaches the ANN: U(T)/T → logits (biases stay in ANN units), thresholds per %s', async (granularity) => {
     const net = tinyNet();
     const images = randomImages(32, 17);
     const T = 400;
-    const r = await convert(net, { kind: 'threshold', timesteps: T, calibration: { statistic: 'max' } }, { calibrationImages: images });
+    const r = await convert(net, { kind: 'threshold', timesteps: T, calibration: { statistic: 'max', granularity } }, { calibrationImages: images });
+    const th = r.info.layers[0]!.threshold;
+    expect(typeof th === 'number' ? 'layer' : `channel × ${th!.length}`).toBe(granularity === 'layer' ? 'layer' : 'channel × 3');
     expect(r.info.notes.join(' ')).toMatch(/weights normalised: 1 kernel/);
     const snn = tf.tidy(() => tf.div(r.snn.forward(images, { release: true }).logits, T).arraySync() as number[][]);
     const ann = tf.tidy(() => net.forwardAnn(images).arraySync() as number[][]);
@@ -108,8 +131,10 @@ describe('weight normalisation (calibrationMode ann)', () => {
     const r = await convert(net, { kind: 'threshold', timesteps: T, calibration: { statistic: 'max' } }, { calibrationImages: images });
     const res = r.network.spec.layers[2]! as Extract<(typeof r.network.spec.layers)[number], { kind: 'residual' }>;
     expect(res.shortcut.map((l) => l.kind)).toEqual(['affine']);
-    const theta0 = r.info.layers[0]!.threshold!;
-    expect(r.network.params.get('layers.2.shortcut.0.scale').arraySync()).toEqual([theta0, theta0]);
+    // Per-channel thresholds (the default): each shortcut channel is scaled by its own θ.
+    const theta0 = r.info.layers[0]!.threshold as number[];
+    expect(theta0).toHaveLength(2);
+    (r.network.params.get('layers.2.shortcut.0.scale').arraySync() as number[]).forEach((v, c) => expect(v).toBeCloseTo(theta0[c]!, 5));
     const snn = tf.tidy(() => tf.div(r.snn.forward(images, { release: true }).logits, T).arraySync() as number[][]);
     const ann = tf.tidy(() => net.forwardAnn(images).arraySync() as number[][]);
     const range = Math.max(...ann.flat()) - Math.min(...ann.flat());
@@ -208,11 +233,14 @@ describe('convert: validation', () => {
     net.dispose();
   });
 
-  it('refuses per-channel calibration, which the schema reserves but conversion does not implement', async () => {
+  it("per-channel thresholds: refused by the hybrid recipe (single-spike neurons hold one θ) and with 'snn' balancing", async () => {
     const net = tinyNet();
     const images = randomImages(8, 1);
-    await expect(convert(net, { kind: 'threshold', calibration: { granularity: 'channel' } }, { calibrationImages: images })).rejects.toThrow(
-      /calibration\.granularity 'channel' is not implemented yet/,
+    await expect(convert(net, { kind: 'hybrid', finetuneEpochs: 0, calibration: { granularity: 'channel' } }, { calibrationImages: images })).rejects.toThrow(
+      /calibration\.granularity 'channel': the hybrid recipe's neurons hold one threshold per layer \(use 'layer'; threshold and diet take 'channel'\)/,
+    );
+    await expect(convert(net, { kind: 'threshold' }, { calibrationImages: images, calibrationMode: 'snn' })).rejects.toThrow(
+      /calibration\.granularity 'channel' needs calibrationMode 'ann'/,
     );
     images.dispose();
     net.dispose();
@@ -284,7 +312,7 @@ describe('sweep and diet', () => {
     expect(r.network).not.toBe(net);
     expect(net.params.get('layers.3.kernel').arraySync()).toEqual(ann);
     // Before the fine-tune the kernel was the ANN's × θ (spikes carry θ); training moved it.
-    const theta = r.info.layers[0]!.threshold!;
+    const theta = r.info.layers[0]!.threshold as number;
     const tuned = r.network.params.get('layers.3.kernel').arraySync() as number[][];
     const moved = Math.max(...tuned.flatMap((row, i) => row.map((v, j) => Math.abs(v - ann[i]![j]! * theta))));
     expect(moved).toBeGreaterThan(1e-6);
@@ -307,7 +335,7 @@ describe('hybrid recipe', () => {
     const images = unitImages();
     const r = await convert(net, { kind: 'hybrid', timesteps: 4, finetuneEpochs: 0, scale: 0.5, calibration: { statistic: 'max' } }, { calibrationImages: images });
     expect(r.info.layers[0]!.neuron).toBe('singleSpikeLif');
-    expect(r.info.layers[0]!.threshold).toBeCloseTo(r.info.thresholds![0]! * 0.5, 6);
+    expect(r.info.layers[0]!.threshold).toBeCloseTo((r.info.thresholds![0] as number) * 0.5, 6);
     expect(r.snn.encoder.kind).toBe('hybrid');
     expect([0, 1, 3].map((t) => r.snn.encoder.isAnalog(t))).toEqual([true, false, false]);
     // Every non-zero element spikes exactly once over steps 1..3: 21 of 32 are non-zero (i % 3 ≠ 0).

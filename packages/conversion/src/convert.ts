@@ -14,11 +14,11 @@ import { createEncoder } from '@spikelite/encoding';
 import { SnnModel, type Network } from '@spikelite/models';
 import { ConversionRecipe, parseWith, type ConversionRecipeInput } from '@spikelite/schemas';
 import type { EvalResult } from '@spikelite/training';
-import { calibrateThresholds } from './calibrate.js';
+import { calibrateChannelThresholds, calibrateThresholds } from './calibrate.js';
 import { countMaxPools, withAvgPool, type MaxPoolMethod } from './maxpool.js';
 import { NormalisationError, normaliseWeights } from './normalize.js';
 import { measureInputSpikes } from './output-threshold.js';
-import { RECIPES, type FinetuneData, type RecipeDefinition } from './recipes/index.js';
+import { RECIPES, type FinetuneData, type LayerThreshold, type RecipeDefinition } from './recipes/index.js';
 import { activationStats, type ActivationStats } from './stats.js';
 
 /** The network cannot be converted by this recipe: `layer` names the offending layer (or null). */
@@ -49,8 +49,8 @@ export interface ConvertOptions {
   calibrationMode?: 'ann' | 'snn';
   /** T_bal of 'snn' calibration (SPEC §4d: 100; default here 50). */
   balanceSteps?: number;
-  /** Raw (scale 1) thresholds from an earlier calibration of this network: skips calibrating. */
-  thresholds?: readonly number[];
+  /** Raw (scale 1) thresholds from an earlier calibration of this network (per channel with granularity 'channel'): skips calibrating. */
+  thresholds?: readonly LayerThreshold[];
   /** FS coefficient fitting for activations without published coefficients; false = refuse them. */
   fsFit?: false | { restarts?: number; iterations?: number; seed?: number };
 }
@@ -59,7 +59,8 @@ export interface LayerInfo {
   layer: string;
   activation: string;
   neuron: string;
-  threshold: number | null;
+  /** The neuron's threshold: one value, or one per channel. */
+  threshold: LayerThreshold | null;
   note: string | null;
 }
 
@@ -69,8 +70,8 @@ export interface ConversionInfo {
   steps: number;
   /** SnnModel timesteps (1 for FS). */
   timesteps: number;
-  /** Raw thresholds (scale 1) from calibration, or null. */
-  thresholds: number[] | null;
+  /** Raw thresholds (scale 1) from calibration (arrays: per channel), or null. */
+  thresholds: LayerThreshold[] | null;
   layers: LayerInfo[];
   stats: ActivationStats[];
   maxPool: { method: MaxPoolMethod; count: number };
@@ -99,7 +100,7 @@ type AnyRecipe = RecipeDefinition<ConversionRecipe['kind']>;
 export function validateConversion(
   net: Network,
   recipeInput: ConversionRecipeInput | ConversionRecipe,
-  options: Pick<ConvertOptions, 'finetune' | 'fsFit'> = {},
+  options: Pick<ConvertOptions, 'finetune' | 'fsFit' | 'calibrationMode'> = {},
 ): { recipe: ConversionRecipe; errors: Array<{ layer: string | null; reason: string }>; notes: string[] } {
   const recipe = parseWith(ConversionRecipe, recipeInput, 'conversion recipe');
   const def = RECIPES[recipe.kind] as AnyRecipe;
@@ -107,6 +108,10 @@ export function validateConversion(
   const notes: string[] = [];
   const pre = def.precondition?.(recipe, options.finetune);
   if (pre) errors.push({ layer: null, reason: pre });
+  if ('calibration' in recipe && recipe.calibration.granularity === 'channel') {
+    if (!def.channelThresholds) errors.push({ layer: null, reason: `calibration.granularity 'channel': the ${recipe.kind} recipe's neurons hold one threshold per layer (use 'layer'; threshold and diet take 'channel')` });
+    else if (options.calibrationMode === 'snn') errors.push({ layer: null, reason: `calibration.granularity 'channel' needs calibrationMode 'ann' (the per-channel statistic of the ANN's activations), not 'snn' balancing` });
+  }
   for (const bn of net.graph.nodes.filter((n) => n.op === 'batchNorm')) {
     errors.push({ layer: bn.path, reason: `${bn.path} (batchNorm): fold BatchNorm into the conv/linear before it before converting (importOnnx folds it by default)` });
   }
@@ -144,9 +149,7 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
     const images = options.calibrationImages;
     const stats = activationStats(network, images, { samples: def.statsSamples?.(recipe) ?? 0 });
     const calib = def.calibration(recipe);
-    // The schema reserves per-channel thresholds; refusing beats silently calibrating per layer.
-    if ('calibration' in recipe && recipe.calibration.granularity === 'channel') throw new ConversionError(`calibration.granularity 'channel' is not implemented yet: thresholds are calibrated per layer ('layer')`, null);
-    let thresholds: number[] | null = null;
+    let thresholds: LayerThreshold[] | null = null;
     if (calib !== null) {
       if (options.thresholds !== undefined) {
         if (options.thresholds.length !== network.graph.activations.length) {
@@ -155,13 +158,15 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
         thresholds = [...options.thresholds];
       } else {
         const mode = options.calibrationMode ?? 'ann';
-        log(`${recipe.kind}: calibrating thresholds on ${images.shape[0]} images (${mode}, ${calib.statistic === 'max' ? 'max' : `${calib.percentile}th percentile`})`);
-        thresholds = calibrateThresholds(network, images, {
-          ...calib,
-          mode,
-          balanceSteps: options.balanceSteps ?? 50,
-          onLayer: (l, n, th) => log(`  layer ${l + 1}/${n}: threshold ${th.toFixed(4)}`),
-        });
+        const perChannel = calib.granularity === 'channel';
+        log(`${recipe.kind}: calibrating thresholds${perChannel ? ' per channel' : ''} on ${images.shape[0]} images (${mode}, ${calib.statistic === 'max' ? 'max' : `${calib.percentile}th percentile`})`);
+        const o = { ...calib, mode, balanceSteps: options.balanceSteps ?? 50 };
+        thresholds = perChannel
+          ? calibrateChannelThresholds(network, images, o).map((t, l, all) => {
+              log(`  layer ${l + 1}/${all.length}: thresholds ${Math.min(...t).toFixed(4)}–${Math.max(...t).toFixed(4)} over ${t.length} channels`);
+              return Array.from(t);
+            })
+          : calibrateThresholds(network, images, { ...o, onLayer: (l, n, th) => log(`  layer ${l + 1}/${n}: threshold ${th.toFixed(4)}`) });
       }
     }
     // 3. replace activations with neurons
@@ -185,6 +190,10 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
       timesteps,
       neuron: (node) => plans[node.index]!.neuron,
       encoder: createEncoder(def.encoding?.(recipe) ?? { kind: 'direct' }, { timesteps }),
+    });
+    plans.forEach((p, i) => {
+      const layer = snn.neurons[i]!;
+      if (p.threshold !== null && typeof p.threshold !== 'number' && layer.mode === 'step') layer.setParameter('threshold', p.threshold);
     });
     const input = def.input(recipe);
     if (def.measureInput) input.inputSpikesPerElement = measureInputSpikes(snn.encoder, images);

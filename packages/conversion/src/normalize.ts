@@ -14,6 +14,7 @@
  */
 import { GRAPH_INPUT, Network, shapeSize, type Node } from '@spikelite/models';
 import { ModelSpec, parseWith, sliceBounds, type Layer, type LayerInput } from '@spikelite/schemas';
+import type { LayerThreshold } from './recipes/types.js';
 
 /** What a value holds: ANN-unit analog values, or spikes with each last-axis channel worth θ[c]. */
 type Unit = { kind: 'analog' } | { kind: 'spikes'; theta: Float32Array };
@@ -48,7 +49,7 @@ const uniform = (t: Float32Array): boolean => t.every((v) => v === t[0]);
 const fill = (n: number, v: number): Float32Array => new Float32Array(n).fill(v);
 const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
-function plan(net: Network, thetas: readonly number[]): Plan {
+function plan(net: Network, thetas: readonly LayerThreshold[]): Plan {
   const out: Plan = { scale: new Map(), inserts: [], output: null };
   const units: Unit[] = [];
   const unitOf = (id: number): Unit => (id === GRAPH_INPUT ? { kind: 'analog' } : units[id]!);
@@ -73,9 +74,13 @@ function plan(net: Network, thetas: readonly number[]): Plan {
     const spikes = ins.some((x) => x.kind === 'spikes');
     let result: Unit = { kind: 'analog' };
     switch (node.op) {
-      case 'activation':
-        result = { kind: 'spikes', theta: fill(lastDim(node.output), thetas[node.index]!) };
+      case 'activation': {
+        const th = thetas[node.index]!;
+        const C = lastDim(node.output);
+        if (typeof th !== 'number' && th.length !== C) fail(node, `${th.length} thresholds for ${C} channels`);
+        result = { kind: 'spikes', theta: typeof th === 'number' ? fill(C, th) : Float32Array.from(th) };
         break;
+      }
       case 'conv2d':
       case 'linear':
         if (u!.kind === 'spikes') out.scale.set(node.kernel, u!.theta);
@@ -188,7 +193,7 @@ type Residual = Extract<Layer, { kind: 'residual' }>;
  * (θ with the recipe's scale applied), with θ-scales (affine layers) where spikes must become
  * ANN-unit values, and at the end when the output carries spikes. Returns the network and notes.
  */
-export function normaliseWeights(net: Network, thetas: readonly number[]): { network: Network; notes: string[] } {
+export function normaliseWeights(net: Network, thetas: readonly LayerThreshold[]): { network: Network; notes: string[] } {
   const p = plan(net, thetas);
   const notes: string[] = [];
   // θ-scales to insert, by the path of the node they precede: before operand k of a layer, or at

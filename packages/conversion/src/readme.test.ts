@@ -33,9 +33,10 @@ describe('README convert example', () => {
     // fs K = 4: 64.4 %, 0.61; K = 10: 66.8 %, 2.32 (500 test images).
     expect(r.annAccuracy).toBeGreaterThan(0.5);
 
-    // fmnist-small has three ReLUs: each became an IF neuron with its own positive threshold.
-    expect(r.layers.map((l) => [l.layer, l.activation, l.neuron])).toEqual([['layers.1', 'relu', 'if'], ['layers.4', 'relu', 'if'], ['layers.8', 'relu', 'if']]);
-    for (const l of r.layers) expect(l.threshold).toBeGreaterThan(0);
+    // fmnist-small has three ReLUs: each became a LIF neuron (λ = 1) with a positive threshold per channel.
+    expect(r.layers.map((l) => [l.layer, l.activation, l.neuron])).toEqual([['layers.1', 'relu', 'lif'], ['layers.4', 'relu', 'lif'], ['layers.8', 'relu', 'lif']]);
+    expect(r.layers.map((l) => (l.threshold as number[]).length)).toEqual([32, 64, 128]);
+    for (const l of r.layers) for (const th of l.threshold as number[]) expect(th).toBeGreaterThan(0);
     expect(logged[0]![0]).toEqual(r.layers);
 
     expect(r.threshold.steps).toBe(8);

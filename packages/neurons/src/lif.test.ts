@@ -56,6 +56,32 @@ describe.each(BACKENDS)('LIF details on %s', (backend) => {
     });
   }
 
+  it('initialPotential: u(0) = f·θ per channel, then the usual steps (hand-worked)', async () => {
+    await useBackend(backend);
+    const layer = createNeuronLayer(
+      { kind: 'lif', leak: 1, granularity: 'channel', initialPotential: 0.5, trainLeak: false },
+      { name: `u0-${backend}`, channels: 2, timesteps: 3 },
+    ) as StepNeuronLayer;
+    layer.setParameter('threshold', [1, 2]);
+    // Channel 0 (θ = 1): 0.5 → +0.3 = 0.8 → 1.1 fires, soft reset 0.1 → 0.4.
+    // Channel 1 (θ = 2): 1.0 → +0.3 = 1.3 → 1.6 → 1.9, never fires (without u(0) it would be at 0.9).
+    let state = layer.initState([1, 2]);
+    expect(values(state.u!)).toEqual([0.5, 1]);
+    const trace: number[][] = [];
+    for (let t = 0; t < 3; t++) {
+      const I = tf.tensor2d([[0.3, 0.3]]);
+      const r = layer.step(I, state, t);
+      trace.push([...values(r.spikes), ...values(r.state.u!)]);
+      I.dispose();
+      tf.dispose(Object.values(state));
+      state = r.state;
+    }
+    tf.dispose(Object.values(state));
+    layer.dispose();
+    const expected = [[0, 0, 0.8, 1.3], [1, 0, 0.1, 1.6], [0, 0, 0.4, 1.9]];
+    trace.forEach((row, t) => row.forEach((v, i) => expect(v).toBeCloseTo(expected[t]![i]!, 5)));
+  });
+
   it('first-spike helpers', async () => {
     await useBackend(backend);
     const [first, fromTrain] = tf.tidy(() => {

@@ -152,7 +152,13 @@ export class LifLayer implements StepNeuronLayer {
 
   initState(shape: readonly number[]): NeuronState {
     checkChannels(shape, this.threshold, this.name);
-    return lifInitState(shape, this.surrogate);
+    const state = lifInitState(shape, this.surrogate);
+    const f = this.spec.initialPotential;
+    if (f === 0) return state;
+    // u(0) = f·θ (θ per layer or per channel, broadcast on the last axis); θ's gradient flows through it.
+    const u = tf.tidy(() => tf.add(state.u, tf.mul(this.threshold, f)));
+    state.u.dispose();
+    return { ...state, u };
   }
 
   step(input: tf.Tensor, state: NeuronState, t: number): StepResult {

@@ -97,7 +97,8 @@ describe.each(['cpu', 'wasm'] as const)('export → NIR file → import (%s)', (
 
   it('fmnist-cnn-bn.onnx converted (threshold, hard reset): identical parameters, spikes and logits on the 16 test images', async () => {
     const net = networkFromImport(importOnnx(new Uint8Array(readFileSync(`${ONNX}fmnist-cnn-bn.onnx`)), { label: 'fmnist-cnn-bn.onnx' }));
-    const conv = await convert(net, { kind: 'threshold', reset: 'hard', timesteps: 8 }, { calibrationImages: images, maxPool: 'avg' });
+    // As this round trip was written: one threshold per layer, u(0) = 0 (NIR neurons start at v = 0).
+    const conv = await convert(net, { kind: 'threshold', reset: 'hard', timesteps: 8, initialPotential: 0, calibration: { granularity: 'layer' } }, { calibrationImages: images, maxPool: 'avg' });
     const snn = conv.snn;
     const { exported, imported, again } = await roundTrip(snn);
     expect(exported.warnings).toEqual([]);
@@ -290,6 +291,7 @@ describe('export choices and refusals', () => {
       [snnOf(mlp(), { kind: 'fs', activation: 'relu' }), /^layers\.2 \(activation 'relu'\): neuron kind 'fs' cannot be written as NIR \(supported: if, lif, singleSpikeLif, nirLif, /],
       [snnOf(mlp(), { kind: 'general' }), /^layers\.2 \(activation 'relu'\): neuron kind 'general' cannot be written as NIR/],
       [snnOf(mlp(), { kind: 'lif', order: 'previous' }), /^layers\.2 \(activation 'relu'\): LIF with order 'previous'/],
+      [snnOf(mlp(), { kind: 'if', initialPotential: 0.5 }), /^layers\.2 \(activation 'relu'\): initial potential 0\.5·θ: NIR neurons start at v = 0/],
       [snnOf(mlp([{ kind: 'maxPool', poolSize: 2 }]), { kind: 'if' }), /^layers\.0 \(maxPool\): NIR has no maxPool primitive \(convert with maxPool: "avg"/],
       [snnOf(mlp([{ kind: 'avgPool', poolSize: 3, strides: 1, padding: { top: 1, bottom: 1, left: 1, right: 1 } }]), { kind: 'if' }), /^layers\.0 \(avgPool\): padded zeros do not count/],
       [snnOf(mlp([{ kind: 'conv2d', filters: 2, kernelSize: 2, padding: 'same' }]), { kind: 'if' }), /^layers\.0 \(conv2d\): padding \(top 0, bottom 1, left 0, right 1\) is not symmetric/],

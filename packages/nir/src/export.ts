@@ -299,6 +299,9 @@ function neuronNode(node: ActivationNode, x: Val, ex: Exporter): Val {
   if (layer.mode !== 'step') throw new Error('unreachable');
   if (spec.kind.startsWith('nir')) return ex.add(node, x, nirKindNode(node, spec as NirNeuronSpec, x, ex), x.shape, x.perm);
   if (spec.kind === 'lif' && spec.order === 'previous') ex.fail(node, "LIF with order 'previous' (the spike from the last step's membrane) has no NIR form");
+  if ((spec.kind === 'if' || spec.kind === 'lif') && spec.initialPotential !== 0) {
+    ex.fail(node, `initial potential ${spec.initialPotential}·θ: NIR neurons start at v = 0 (convert with initialPotential 0, or export to ONNX)`);
+  }
   const theta = layer.getParameter('threshold');
   const badTheta = theta.find((v) => !(v > 0 && Number.isFinite(v)));
   if (badTheta !== undefined) ex.fail(node, `threshold ${badTheta}: NIR's spike test v > v_threshold equals spikelite's for θ > 0 only`);

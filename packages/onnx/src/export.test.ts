@@ -124,11 +124,12 @@ describe('exportSnnToOnnx against snn.forward, 128 Fashion-MNIST test images', (
     disposeAll(snn);
   });
 
-  it('(b) fmnist-cnn-bn.onnx imported and converted (threshold recipe, IF, T = 5): BN folded, maxPool, biases', async () => {
+  it('(b) fmnist-cnn-bn.onnx imported and converted (threshold recipe: per-channel θ, u(0) = θ/2, T = 5): BN folded, maxPool, biases', async () => {
     const imported = importOnnx(`${FIXTURES}fmnist-cnn-bn.onnx`);
     const net = networkFromImport(imported);
     const result = await convert(net, { kind: 'threshold', timesteps: 5 }, { calibrationImages: calibImages });
-    expect(result.snn.neurons.map((n) => n.spec.kind)).toEqual(['if', 'if', 'if']);
+    expect(result.snn.neurons.map((n) => n.spec.kind)).toEqual(['lif', 'lif', 'lif']);
+    expect(result.snn.neurons.map((n) => (n.spec.kind === 'lif' ? [n.spec.granularity, n.spec.initialPotential] : null))).toEqual(Array(3).fill(['channel', 0.5]));
     const r = await parity(result.snn);
     expectAgreement(r, 3);
     // The converted SNN classifies: same answers as onnxruntime, and mostly right.
@@ -175,7 +176,7 @@ describe('exportSnnToOnnx against snn.forward, 128 Fashion-MNIST test images', (
     net.dispose();
   });
 
-  it('every layer form: strided valid conv + bias, BatchNorm (image and flattened), per-channel LIF with hard reset, order previous, same-padded pools, dilated conv, residuals (image and flat), dropout, IF', async () => {
+  it('every layer form: strided valid conv + bias, BatchNorm (image and flattened), per-channel LIF with hard reset, order previous, initial potentials, same-padded pools, dilated conv, residuals (image and flat), dropout, IF', async () => {
     const layers: LayerInput[] = [
       { kind: 'conv2d', filters: 6, kernelSize: 3, strides: 2, padding: 'valid', useBias: true },
       { kind: 'batchNorm' },
@@ -207,9 +208,9 @@ describe('exportSnnToOnnx against snn.forward, 128 Fashion-MNIST test images', (
       if (info.role === 'bnVar') net.params.assign(info.name, wave(1.2, 0.5));
     }
     const neurons: NeuronSpecInput[] = [
-      { kind: 'lif', leak: 0.8, granularity: 'channel', reset: 'hard' },
-      { kind: 'lif', leak: 0.95, order: 'previous' },
-      { kind: 'if' },
+      { kind: 'lif', leak: 0.8, granularity: 'channel', reset: 'hard', initialPotential: 0.5 },
+      { kind: 'lif', leak: 0.95, order: 'previous', initialPotential: 0.3 },
+      { kind: 'if', initialPotential: 0.5 },
       { kind: 'lif', leak: 0.9, granularity: 'channel', order: 'previous', reset: 'hard' },
       { kind: 'if', reset: 'hard' },
     ];

@@ -18,13 +18,18 @@ export interface ConfigField {
   default: number | string | boolean | undefined;
   /** For 'choice'. */
   choices?: readonly string[];
-  /** Smallest value allowed: for 'int' inclusive; for 'number' (always > min) exclusive. */
+  /** Smallest value allowed: for 'int' inclusive; for 'number' exclusive unless `minInclusive`. */
   min?: number;
+  /** A 'number' field that takes `min` itself (a fraction in [0, 1)). */
+  minInclusive?: boolean;
+  /** Largest value allowed, exclusive ('number' fields that have one). */
+  maxExclusive?: number;
 }
 
 interface FieldMeta {
   help: string;
   arg?: string;
+  fraction?: boolean;
 }
 
 /** An integer field ≥ `min` with a default. */
@@ -49,6 +54,11 @@ export function optionalPositiveField(help: string, arg = 'X') {
 
 export function choiceField<const T extends readonly [string, ...string[]]>(choices: T, def: T[number], help: string) {
   return z.enum(choices).default(def as never).meta({ help, arg: choices.join('|') });
+}
+
+/** A fraction in [0, 1) with a default. */
+export function fractionField(help: string, def: number, arg = 'X') {
+  return z.number().min(0).lt(1).default(def).meta({ help, arg, fraction: true });
 }
 
 export function booleanField(help: string, def: boolean) {
@@ -86,7 +96,8 @@ export function configFields(schema: z.ZodObject): ConfigField[] {
     if (base instanceof z.ZodNumber) {
       const kind: FieldKind = base.isInt ? 'int' : 'number';
       const min = base.minValue ?? undefined;
-      return { name, kind, help, arg: meta.arg ?? (kind === 'int' ? 'N' : 'X'), default: value, ...(min !== undefined && Number.isFinite(min) ? { min } : {}) };
+      const fraction = meta.fraction === true ? { minInclusive: true, maxExclusive: 1 } : {};
+      return { name, kind, help, arg: meta.arg ?? (kind === 'int' ? 'N' : 'X'), default: value, ...(min !== undefined && Number.isFinite(min) ? { min } : {}), ...fraction };
     }
     throw new Error(`configFields: field '${name}' is not an int, number, boolean or choice field`);
   });

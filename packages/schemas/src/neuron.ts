@@ -3,7 +3,7 @@
  * union on `kind`, one derivative function per kind).
  */
 import { z } from 'zod';
-import { FiniteNumber, Granularity, NonNegativeNumber, PositiveInt, PositiveNumber, ResetMode, UnitInterval } from './common.js';
+import { FiniteNumber, Granularity, HalfOpenUnitInterval, NonNegativeNumber, PositiveInt, PositiveNumber, ResetMode, UnitInterval } from './common.js';
 import { NirCubaLiNeuron, NirCubaLifNeuron, NirIfNeuron, NirINeuron, NirLiNeuron, NirLifNeuron, NirThresholdNeuron } from './nir-neuron.js';
 
 // ---------------------------------------------------------------- surrogates
@@ -63,12 +63,18 @@ export type SurrogateKind = SurrogateSpec['kind'];
 
 // ---------------------------------------------------------------- neurons
 
+/** The membrane's start as a fraction of θ, in [0, 1): a neuron never fires before its first input. */
+const InitialPotential = HalfOpenUnitInterval.default(0);
+
 /** Integrate-and-fire: u ← u + I; s = H(u − θ); reset. */
 export const IfNeuron = z.strictObject({
   kind: z.literal('if'),
   threshold: PositiveNumber.default(1),
   // SPEC §4a: soft reset (subtract θ).
   reset: ResetMode.default('soft'),
+  // u(0) = initialPotential·θ. SPEC §4a starts at 0. Rate conversion at short T starts at θ/2
+  // (Bu et al. 2022, "optimal initial potential"): the rate then rounds a/θ instead of flooring it.
+  initialPotential: InitialPotential,
   // SPEC §4a: DIET default surrogate is Linear, γ = 0.3.
   surrogate: SurrogateSpec.prefault({ kind: 'linear' }),
 });
@@ -90,6 +96,9 @@ export const LifNeuron = z
     // SPEC §4a: spike from the potential after this step's input ('current', DIET code since 2021)
     // or from the previous potential ('previous', older code; one step of delay per layer).
     order: z.enum(['current', 'previous']).default('current'),
+    // u(0) = initialPotential·θ. SPEC §4a starts at 0. Rate conversion at short T starts at θ/2
+    // (Bu et al. 2022, "optimal initial potential"): the rate then rounds a/θ instead of flooring it.
+    initialPotential: InitialPotential,
     // SPEC §4a: λ is clamped to ≤ 1 after every optimizer step; no lower bound.
     leakMax: FiniteNumber.default(1),
     leakMin: z.number({ error: 'expected a number or null' }).nullable().default(null),

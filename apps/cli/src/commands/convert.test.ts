@@ -37,10 +37,19 @@ describe('spikelite convert', () => {
     const dir = join(out, 'th');
     const r = cli('--onnx', CNN, '--method', 'threshold', '--timesteps', '2', '--calib', '32', '--calib-steps', '5', '--limit-test', '100', '--out', dir, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const info = JSON.parse(readFileSync(join(dir, 'conversion.json'), 'utf8')) as { thresholds: number[]; layers: Array<{ neuron: string; threshold: number }> };
-    expect(info.thresholds).toHaveLength(3);
-    expect(info.layers.map((l) => l.neuron)).toEqual(['if', 'if', 'if']);
-    expect(info.layers[0]!.threshold).toBeCloseTo(info.thresholds[0]!, 5); // scale 1
+    const info = JSON.parse(readFileSync(join(dir, 'conversion.json'), 'utf8')) as { thresholds: number[][]; layers: Array<{ neuron: string; threshold: number[] }> };
+    // The threshold recipe's default: one threshold per channel, on LIF neurons with λ = 1.
+    expect(info.thresholds.map((t) => t.length)).toEqual([16, 32, 128]);
+    expect(info.layers.map((l) => l.neuron)).toEqual(['lif', 'lif', 'lif']);
+    info.layers[0]!.threshold.forEach((th, c) => expect(th).toBeCloseTo(info.thresholds[0]![c]!, 5)); // scale 1
+    // --granularity layer: one IF threshold per layer.
+    const layerDir = join(out, 'th-layer');
+    const l = cli('--onnx', CNN, '--method', 'threshold', '--granularity', 'layer', '--timesteps', '2', '--calib', '32', '--limit-test', '20', '--out', layerDir);
+    expect(l.code, l.stderr).toBe(0);
+    const layerInfo = JSON.parse(readFileSync(join(layerDir, 'conversion.json'), 'utf8')) as { thresholds: number[]; layers: Array<{ neuron: string }> };
+    expect(layerInfo.thresholds.map((t) => typeof t)).toEqual(['number', 'number', 'number']);
+    expect(layerInfo.layers.map((x) => x.neuron)).toEqual(['if', 'if', 'if']);
+    expect(cli('--onnx', CNN, '--method', 'threshold', '--initial-potential', '1').stderr).toMatch(/--initial-potential: expected a number in \[0, 1\), got '1'/);
     expect(RunReport.parse(JSON.parse(r.stdout)).timesteps).toBe(2);
     const s = cli('--onnx', CNN, '--method', 'fs', '--sweep', '4,10', '--limit-test', '100', '--json');
     expect(s.code, s.stderr).toBe(0);

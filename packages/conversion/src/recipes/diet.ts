@@ -6,12 +6,12 @@
  */
 import { NeuronSpec, parseWith } from '@spikelite/schemas';
 import { finetuneSnn, type FinetunePlan } from './finetune.js';
-import { calibratedThreshold, reluLikeCheck } from './threshold.js';
+import { calibratedThreshold, lifSpec, reluLikeCheck } from './threshold.js';
 import type { RecipeDefinition, RecipeOf } from './types.js';
 
 /** DIET's fine-tune: CE on U(T), LIF neurons with trainable λ and θ, direct input (also @spikelite/pipelines' diet method). */
 export function dietFinetunePlan(r: RecipeOf<'diet'>): FinetunePlan {
-  const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold: 1 }, 'neuron');
+  const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold: 1, granularity: r.calibration.granularity, initialPotential: r.initialPotential }, 'neuron');
   return { method: 'diet', timesteps: r.timesteps, epochs: r.finetuneEpochs, optimizer: r.optimizer, loss: { kind: 'ce', on: 'final' }, neuron, encoding: { kind: 'direct' } };
 }
 
@@ -23,15 +23,16 @@ export const dietRecipe: RecipeDefinition<'diet'> = {
   check: (node) => reluLikeCheck(node, 'diet'),
   precondition: (r, finetune) =>
     r.finetuneEpochs > 0 && finetune === undefined ? `the diet recipe fine-tunes for ${r.finetuneEpochs} epoch(s) and needs training data (options.finetune)` : null,
-  calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile }),
+  calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile, granularity: r.calibration.granularity }),
   plan(node, ctx) {
     const threshold = calibratedThreshold(node, ctx.thresholds![node.index]!, ctx.recipe.scale);
-    const neuron = parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold }, `${node.path} neuron`);
+    const neuron = lifSpec(node, threshold, { initialPotential: ctx.recipe.initialPotential });
     const c = reluLikeCheck(node, 'diet');
     return { neuron, threshold, note: c.ok ? (c.note ?? null) : null };
   },
   input: (r) => ({ analogSteps: r.timesteps, inputSpikesPerElement: 0 }),
   gradedSpikes: false,
+  channelThresholds: true,
   async finalise(snn, r, finetune, log) {
     if (r.finetuneEpochs === 0 || finetune === undefined) return null;
     return finetuneSnn(snn, finetune, dietFinetunePlan(r), log);

@@ -52,10 +52,11 @@ export const hybridRecipe: RecipeDefinition<'hybrid'> = {
   check: (node) => reluLikeCheck(node, 'hybrid'),
   precondition: (r, finetune) =>
     r.finetuneEpochs > 0 && finetune === undefined ? `the hybrid recipe fine-tunes for ${r.finetuneEpochs} epoch(s) and needs training data (options.finetune)` : null,
-  calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile }),
+  calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile, granularity: r.calibration.granularity }),
   encoding: () => hybridEncoding(),
   plan(node, ctx) {
-    const threshold = calibratedThreshold(node, ctx.thresholds![node.index]!, ctx.recipe.scale);
+    // validateConversion refuses per-channel thresholds for this recipe: one value per layer here.
+    const threshold = calibratedThreshold(node, ctx.thresholds![node.index] as number, ctx.recipe.scale);
     const c = reluLikeCheck(node, 'hybrid');
     return { neuron: hybridNeuron(ctx.recipe.surrogate, threshold), threshold, note: c.ok ? (c.note ?? null) : null };
   },

@@ -15,4 +15,4 @@ export const RECIPES: { readonly [K in ConversionRecipe['kind']]: RecipeDefiniti
 
 export { hybridEncoding, hybridNeuron } from './hybrid.js';
 export { calibratedThreshold, reluBound, reluLikeCheck } from './threshold.js';
-export type { ActivationNode, FinetuneData, LayerCheck, LayerPlan, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';
+export type { ActivationNode, FinetuneData, LayerCheck, LayerPlan, LayerThreshold, RecipeContext, RecipeDefinition, RecipeOf } from './types.js';

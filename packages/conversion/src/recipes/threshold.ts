@@ -5,7 +5,7 @@
  * (subtract θ) by default; any T. The ANN is approximated by the firing rate × θ.
  */
 import { parseWith, NeuronSpec } from '@spikelite/schemas';
-import type { ActivationNode, LayerCheck, RecipeDefinition } from './types.js';
+import type { ActivationNode, LayerCheck, LayerThreshold, RecipeDefinition } from './types.js';
 
 /** The upper bound of a bounded ReLU (ReLU6, a clip at 0 and M), or Infinity. */
 export function reluBound(node: ActivationNode): number {
@@ -20,8 +20,21 @@ export function reluBound(node: ActivationNode): number {
  * a bounded ReLU's bound (ReLU6: an IF neuron clips its rate at θ, so θ = 6 is the clip), times
  * the recipe's scale.
  */
-export function calibratedThreshold(node: ActivationNode, raw: number, scale: number): number {
-  return Math.min(raw, reluBound(node)) * scale;
+export function calibratedThreshold(node: ActivationNode, raw: number, scale: number): number;
+export function calibratedThreshold(node: ActivationNode, raw: LayerThreshold, scale: number): LayerThreshold;
+export function calibratedThreshold(node: ActivationNode, raw: LayerThreshold, scale: number): LayerThreshold {
+  const bound = reluBound(node);
+  return typeof raw === 'number' ? Math.min(raw, bound) * scale : raw.map((v) => Math.min(v, bound) * scale);
+}
+
+/**
+ * The LIF spec (λ = 1 to start) of a converted layer. A per-channel threshold needs LIF's
+ * 'channel' granularity (IF holds one θ per layer; LIF with λ = 1 fixed is the same neuron): the
+ * spec holds a placeholder θ = 1 and convert sets the channels' values on the built layer.
+ */
+export function lifSpec(node: ActivationNode, threshold: LayerThreshold, extra: Record<string, unknown>): NeuronSpec {
+  const perChannel = typeof threshold !== 'number';
+  return parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold: perChannel ? 1 : threshold, ...(perChannel ? { granularity: 'channel' } : {}), ...extra }, `${node.path} neuron`);
 }
 
 const describeNode = (node: ActivationNode): string => `${node.path}${node.layer.name ? ` '${node.layer.name}'` : ''} (${node.layer.fn})`;
@@ -49,21 +62,22 @@ export function reluLikeCheck(node: ActivationNode, recipe: string): LayerCheck 
 
 export const thresholdRecipe: RecipeDefinition<'threshold'> = {
   kind: 'threshold',
-  about: 'rate conversion: IF/LIF neurons, thresholds from calibration × scale, soft reset, direct input, any T',
+  about: 'rate conversion: IF/LIF neurons, thresholds per channel from calibration × scale, membrane starting at θ/2, soft reset, direct input, any T',
   timesteps: (r) => r.timesteps,
   reportedSteps: (r) => r.timesteps,
   check: (node) => reluLikeCheck(node, 'threshold'),
-  calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile }),
+  calibration: (r) => ({ statistic: r.calibration.statistic, percentile: r.calibration.percentile, granularity: r.calibration.granularity }),
   plan(node, ctx) {
     const r = ctx.recipe;
     const threshold = calibratedThreshold(node, ctx.thresholds![node.index]!, r.scale);
     const neuron =
-      r.neuron === 'if'
-        ? parseWith(NeuronSpec, { kind: 'if', threshold, reset: r.reset }, `${node.path} neuron`)
-        : parseWith(NeuronSpec, { kind: 'lif', leak: 1, threshold, reset: r.reset, trainLeak: false, trainThreshold: false }, `${node.path} neuron`);
+      r.neuron === 'if' && typeof threshold === 'number'
+        ? parseWith(NeuronSpec, { kind: 'if', threshold, reset: r.reset, initialPotential: r.initialPotential }, `${node.path} neuron`)
+        : lifSpec(node, threshold, { reset: r.reset, initialPotential: r.initialPotential, trainLeak: false, trainThreshold: false });
     const c = reluLikeCheck(node, 'threshold');
     return { neuron, threshold, note: c.ok ? (c.note ?? null) : null };
   },
   input: (r) => ({ analogSteps: r.timesteps, inputSpikesPerElement: 0 }),
   gradedSpikes: false,
+  channelThresholds: true,
 };

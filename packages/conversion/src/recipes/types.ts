@@ -13,6 +13,9 @@ import type { CalibrationOptions } from '../calibrate.js';
 import type { ActivationStats } from '../stats.js';
 
 export type ActivationNode = Extract<Node, { op: 'activation' }>;
+
+/** A layer's firing threshold: one value, or one per channel (its input's last axis). */
+export type LayerThreshold = number | readonly number[];
 export type RecipeOf<K extends ConversionRecipe['kind']> = Extract<ConversionRecipe, { kind: K }>;
 
 /** Whether one activation converts: a reason when it cannot, a note when it converts approximately. */
@@ -30,8 +33,8 @@ export interface FinetuneData {
 export interface RecipeContext<R> {
   readonly net: Network;
   readonly recipe: R;
-  /** Raw thresholds (scale 1), one per activation, when the recipe calibrates; else null. */
-  readonly thresholds: number[] | null;
+  /** Raw thresholds (scale 1), one entry per activation (per channel with granularity 'channel'), when the recipe calibrates; else null. */
+  readonly thresholds: LayerThreshold[] | null;
   /** ANN statistics of every activation's input on the calibration images. */
   readonly stats: ActivationStats[];
   readonly log: (msg: string) => void;
@@ -41,7 +44,8 @@ export interface RecipeContext<R> {
 /** What a recipe decided for one activation. */
 export interface LayerPlan {
   neuron: NeuronSpec;
-  threshold: number | null;
+  /** A per-channel threshold is set on the neuron layer after it is built (its spec holds one value). */
+  threshold: LayerThreshold | null;
   note: string | null;
 }
 
@@ -73,6 +77,8 @@ export interface RecipeDefinition<K extends ConversionRecipe['kind'] = Conversio
   /** When true, convert measures inputSpikesPerElement by running the encoder on the calibration images. */
   readonly measureInput?: boolean;
   readonly gradedSpikes: boolean;
+  /** Whether the recipe's neurons take one threshold per channel (calibration.granularity 'channel'). */
+  readonly channelThresholds?: boolean;
   /** Runs after the SNN is built (DIET: surrogate-gradient fine-tuning). */
   finalise?(
     snn: SnnModel, recipe: RecipeOf<K>, finetune: FinetuneData | undefined, log: (msg: string) => void,

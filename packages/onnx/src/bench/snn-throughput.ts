@@ -57,7 +57,7 @@ const spec = parseWith(
 const net = Network.create(spec, { seed: 0 });
 const snn = new SnnModel(net, {
   timesteps: T,
-  neuron: { kind: 'lif', leak: 1, threshold: 1, trainLeak: true, trainThreshold: true, granularity: 'layer', reset: 'soft', order: 'current', leakMax: 1, leakMin: null, surrogate: { kind: 'linear', gamma: 0.3 } },
+  neuron: { kind: 'lif', leak: 1, threshold: 1, trainLeak: true, trainThreshold: true, granularity: 'layer', reset: 'soft', order: 'current', initialPotential: 0, leakMax: 1, leakMin: null, surrogate: { kind: 'linear', gamma: 0.3 } },
   encoder: createEncoder({ kind: 'direct' }, { timesteps: T }),
 });
 const bytes = exportSnnToOnnx(snn);

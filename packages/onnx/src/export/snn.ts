@@ -475,7 +475,7 @@ class SnnExporter {
   }
 
   /**
-   * IF/LIF (lif.ts), u(−1) = 0:
+   * IF/LIF (lif.ts), u(−1) = f·θ (f = initialPotential, usually 0):
    *  current:  u₁ = λ·u + I;  s = u₁ > θ;  u = u₁ − θ·s (soft) | u₁·(1 − s) (hard)
    *  previous: s = u > θ;      u = λ·u + I − θ·s (soft) | λ·u·(1 − s) + I (hard)
    * The resets are written as Where(s, …): equal values, since u₁ − θ·0 = u₁ and u₁·0 = 0.
@@ -487,7 +487,10 @@ class SnnExporter {
     const order = spec.kind === 'lif' ? spec.order : 'current';
     const I = h.name;
     const hint = (w: string): string => this.hint(node, w);
-    const leaked = state.u === undefined ? null : p.leak === null ? state.u : g.op('Mul', [p.leak, state.u], hint('leaked'));
+    // u(−1) = f·θ (broadcast over the image) when the neuron starts at a fraction f of θ.
+    const f = spec.kind === 'if' || spec.kind === 'lif' ? spec.initialPotential : 0;
+    const u = state.u ?? (f > 0 ? g.op('Mul', [p.threshold, g.scalar(f)], hint('u_init')) : undefined);
+    const leaked = u === undefined ? null : p.leak === null ? u : g.op('Mul', [p.leak, u], hint('leaked'));
     if (order === 'current') {
       const u1 = leaked === null ? I : g.op('Add', [leaked, I], hint('u1'));
       const fire = g.op('Greater', [u1, p.threshold], hint('fire'));
@@ -497,12 +500,13 @@ class SnnExporter {
       }
       return g.op('Cast', [fire], hint('spikes'), { to: DataType.FLOAT });
     }
-    // 'previous': the spike reads u(t−1); at t = 0 that is 0, below every θ > 0.
-    if (leaked === null) {
-      if (!last) state.u = I;
+    // 'previous': the spike reads u(t−1); at t = 0 that is f·θ, below θ (f < 1).
+    if (state.u === undefined) {
+      if (!last) state.u = leaked === null ? I : g.op('Add', [leaked, I], hint('u'));
       return g.op('ConstantOfShape', [g.op('Shape', [I], hint('shape'))], hint('spikes')); // float32 zeros
     }
-    const fire = g.op('Greater', [state.u!, p.threshold], hint('fire'));
+    if (leaked === null) throw new Error('unreachable: u(t−1) is set after the first step');
+    const fire = g.op('Greater', [state.u, p.threshold], hint('fire'));
     if (!last) {
       if (hard) {
         const kept = g.op('Where', [fire, g.scalar(0), leaked], hint('kept'));

@@ -10,7 +10,7 @@ import { METHOD_STEPS } from '@spikelite/schemas';
 import { z } from 'zod';
 import { booleanField, intField, positiveField } from '../fields.js';
 import type { MethodDefinition } from '../method.js';
-import { AMSGRAD_HELP, SCALE_HELP, SNN_EPOCHS_HELP, SNN_LR_HELP, TIMESTEPS_HELP, annStageFields, batchField, calibrationFields, maxPoolField, recipeCalibration, recipeDefaults } from './shared.js';
+import { AMSGRAD_HELP, SCALE_HELP, SNN_EPOCHS_HELP, SNN_LR_HELP, TIMESTEPS_HELP, annStageFields, batchField, calibrationFields, maxPoolField, rateConversionFields, recipeCalibration, recipeDefaults } from './shared.js';
 
 const D = recipeDefaults('diet');
 
@@ -21,6 +21,7 @@ const schema = z.strictObject({
   amsgrad: booleanField(AMSGRAD_HELP, D.optimizer.kind === 'adam' && D.optimizer.amsgrad),
   scale: positiveField(SCALE_HELP, D.scale),
   ...calibrationFields('ann'),
+  ...rateConversionFields({ granularity: D.calibration.granularity, initialPotential: D.initialPotential }),
   ...maxPoolField,
   ...annStageFields,
   ...batchField,
@@ -39,7 +40,7 @@ export const dietMethod: MethodDefinition<typeof schema> = {
     const { result, recipe } = await ctx.convert(
       net,
       {
-        kind: 'diet', timesteps: c.timesteps, scale: c.scale, calibration: recipeCalibration(c), finetuneEpochs: c.epochs,
+        kind: 'diet', timesteps: c.timesteps, scale: c.scale, initialPotential: c.initialPotential, calibration: recipeCalibration(c), finetuneEpochs: c.epochs,
         optimizer: { kind: 'adam', lr: c.lr, amsgrad: c.amsgrad, weightDecay: 0 },
       },
       { calibrationImages: ctx.calibrationImages(c.calib), maxPool: c.maxPool, calibrationMode: c.calibration, balanceSteps: c.calibSteps },

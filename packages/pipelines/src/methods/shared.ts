@@ -5,7 +5,7 @@
  * behind each default.
  */
 import { ConversionRecipe, type ConversionRecipeInput } from '@spikelite/schemas';
-import { choiceField, intField, positiveField } from '../fields.js';
+import { choiceField, fractionField, intField, positiveField } from '../fields.js';
 
 /** A recipe's defaults: the recipe schema parsed with nothing but its kind. */
 export function recipeDefaults<K extends ConversionRecipe['kind']>(kind: K): Extract<ConversionRecipe, { kind: K }> {
@@ -43,6 +43,14 @@ export function calibrationFields(mode: 'ann' | 'snn') {
   };
 }
 
+/** Per-channel thresholds and the neurons' initial potential: the rate-conversion recipes (threshold, diet). */
+export function rateConversionFields(defaults: { granularity: 'layer' | 'channel'; initialPotential: number }) {
+  return {
+    granularity: choiceField(['layer', 'channel'], defaults.granularity, "one threshold per layer, or one per channel ('ann' calibration only)"),
+    initialPotential: fractionField('the membrane starts at this fraction of θ (0.5: rates round a/θ instead of flooring it)', defaults.initialPotential),
+  };
+}
+
 export const maxPoolField = {
   maxPool: choiceField(['keep', 'avg'], 'keep', 'keep max pools as a max over spikes, or replace them by average pools'),
 };
@@ -51,9 +59,10 @@ interface CalibrationConfig {
   calib: number;
   statistic: 'percentile' | 'max';
   percentile: number;
+  granularity?: 'layer' | 'channel';
 }
 
 /** The recipe's calibration block from the flat fields. */
 export function recipeCalibration(c: CalibrationConfig): Extract<ConversionRecipeInput, { kind: 'threshold' }>['calibration'] {
-  return { images: c.calib, statistic: c.statistic, percentile: c.percentile };
+  return { images: c.calib, statistic: c.statistic, percentile: c.percentile, ...(c.granularity ? { granularity: c.granularity } : {}) };
 }

@@ -61,7 +61,7 @@ export const WORKLOADS: Record<string, Workload> = {
 /** BENCH.md's LIF: one trainable leak and threshold per layer, soft reset, a surrogate gradient. */
 export const WORKLOAD_NEURON: NeuronSpec = {
   kind: 'lif', leak: 1, threshold: 1, trainLeak: true, trainThreshold: true, granularity: 'layer', reset: 'soft',
-  order: 'current', leakMax: 1, leakMin: null, surrogate: { kind: 'linear', gamma: 0.3 },
+  order: 'current', initialPotential: 0, leakMax: 1, leakMin: null, surrogate: { kind: 'linear', gamma: 0.3 },
 };
 export const WORKLOAD_OPTIMIZER: OptimizerSpec = { kind: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false, weightDecay: 0 };
 
