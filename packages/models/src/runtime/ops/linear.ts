@@ -1,0 +1,69 @@
+/**
+ * linear: dense, or a scatter of weight rows per input event. Both sum each output over the
+ * inputs in ascending order, so on the same input they agree bit for bit. Kernel [in, out];
+ * an input of rank > 1 is a batch of rows (the layer acts on the last axis).
+ */
+import type { NodeOf } from '../../graph.js';
+import { useSparse, type OpHandler } from '../types.js';
+import { addChannelBias, listEvents } from './conv2d.js';
+
+/** y[r, :] = x[r, :] · w for every row r of x (rows of `inputs` elements); y is overwritten. */
+export function linearDense(x: Float32Array, w: Float32Array, y: Float32Array, inputs: number, units: number): void {
+  y.fill(0);
+  for (let r = 0, xo = 0, yo = 0; xo < x.length; r++, xo += inputs, yo += units)
+    for (let c = 0; c < inputs; c++) {
+      const v = x[xo + c]!;
+      const wo = c * units;
+      for (let k = 0; k < units; k++) y[yo + k]! += v * w[wo + k]!;
+    }
+}
+
+/** The same from x's events (ascending); `values` null: binary events (no multiply). */
+export function linearScatter(events: Int32Array, count: number, values: Float32Array | null, w: Float32Array, y: Float32Array, inputs: number, units: number): void {
+  y.fill(0);
+  for (let e = 0; e < count; e++) {
+    const idx = events[e]!;
+    const r = (idx / inputs) | 0;
+    const wo = (idx - r * inputs) * units;
+    const yo = r * units;
+    if (values === null) for (let k = 0; k < units; k++) y[yo + k]! += w[wo + k]!;
+    else {
+      const v = values[idx]!;
+      for (let k = 0; k < units; k++) y[yo + k]! += v * w[wo + k]!;
+    }
+  }
+}
+
+export const linearOp: OpHandler<NodeOf<'linear'>> = {
+  op: 'linear',
+  compile(node, ctx) {
+    const x = ctx.inputs[0]!;
+    const inputs = node.input[node.input.length - 1]!;
+    const units = node.layer.units;
+    const w = ctx.param(node.kernel);
+    const bias = node.bias === null ? null : ctx.param(node.bias);
+    const out = ctx.value(node.output, x.varying);
+    const stats = ctx.stats(node);
+    const scratch = new Int32Array(x.size);
+    return {
+      path: node.path,
+      output: out,
+      step() {
+        if (x.count >= 0) {
+          stats.events += x.count;
+          stats.elements += x.size;
+        }
+        if (useSparse(ctx.kernels, 'linear', x)) {
+          stats.sparseSteps++;
+          const listed = x.count >= 0;
+          const n = listed ? x.count : listEvents(x.data, scratch);
+          linearScatter(listed ? x.events : scratch, n, x.binary ? null : x.data, w, out.data, inputs, units);
+        } else {
+          stats.denseSteps++;
+          linearDense(x.data, w, out.data, inputs, units);
+        }
+        if (bias !== null) addChannelBias(out.data, bias);
+      },
+    };
+  },
+};
