@@ -13,7 +13,9 @@ import type { ChannelNormalization } from '@spikelite/encoding';
 import { inputShapeOf } from '@spikelite/schemas';
 import { GRAPH_INPUT, shapeSize } from '../graph.js';
 import type { SnnModel } from '../snn.js';
+import { Arena } from './arena.js';
 import { runtimeEncoders } from './encoders.js';
+import { runtimeSimdFor } from './simd.js';
 import { runtimeNeurons } from './neurons/registry.js';
 import type { NeuronStep } from './neurons/types.js';
 import { runtimeOps } from './ops/registry.js';
@@ -46,9 +48,9 @@ export interface SnnRunResult {
   kernels: LayerKernelStats[];
 }
 
-function newValue(shape: readonly number[], varying: boolean): Value {
+function newValue(arena: Arena, shape: readonly number[], varying: boolean): Value {
   const size = shapeSize(shape);
-  return { shape, size, data: new Float32Array(size), events: new Int32Array(size), count: -1, binary: false, varying };
+  return { shape, size, data: arena.f32(size), events: arena.i32(size), count: -1, binary: false, varying };
 }
 
 export class SnnRuntime {
@@ -58,6 +60,8 @@ export class SnnRuntime {
   readonly timesteps: number;
   /** Activation layers, in spikeCounts order. */
   readonly layers: number;
+  /** True when the conv/linear kernels run as WebAssembly SIMD (else JavaScript loops). */
+  readonly simd: boolean;
 
   constructor(
     private readonly input: import('./encoders.js').InputStep,
@@ -67,7 +71,9 @@ export class SnnRuntime {
     private readonly kernels: KernelChoice,
     private readonly stats: readonly LayerKernelStats[],
     timesteps: number,
+    simd: boolean,
   ) {
+    this.simd = simd;
     this.inputSize = input.value.size;
     this.classes = output.size;
     this.timesteps = timesteps;
@@ -108,6 +114,14 @@ export class SnnRuntime {
 
 /** Compile an SnnModel (its weights and neuron parameters as they are now) into an {@link SnnRuntime}. */
 export function compileSnn(snn: SnnModel, options: CompileSnnOptions = {}): SnnRuntime {
+  // Twice: to learn the arena's size, then in it.
+  const counting = Arena.counting();
+  build(snn, options, counting);
+  return build(snn, options, Arena.ofSize(counting.bytes));
+}
+
+function build(snn: SnnModel, options: CompileSnnOptions, arena: Arena): SnnRuntime {
+  const simd = runtimeSimdFor(arena.memory);
   const graph = snn.network.graph;
   const encoder = snn.encoder;
   const inputShape = inputShapeOf(snn.network.spec.input);
@@ -118,7 +132,7 @@ export function compileSnn(snn: SnnModel, options: CompileSnnOptions = {}): SnnR
   }
   const makeInput = runtimeEncoders[encoder.kind];
   if (makeInput === undefined || encoder.stochastic) throw new RuntimeUnsupportedError('input', `the '${encoder.kind}' encoding`);
-  const input = makeInput(encoder.spec, { shape: inputShape, size, timesteps: snn.timesteps, normalization: norm, value: (v) => newValue(inputShape, v) });
+  const input = makeInput(encoder.spec, { shape: inputShape, size, timesteps: snn.timesteps, normalization: norm, arena, value: (v) => newValue(arena, inputShape, v) });
   const crossover = { conv2d: options.crossover?.conv2d ?? RUNTIME_CROSSOVER.conv2d, linear: options.crossover?.linear ?? RUNTIME_CROSSOVER.linear };
   for (const [k, v] of Object.entries(crossover)) if (!(v >= 0 && v <= 1)) throw new Error(`compileSnn: crossover.${k} must be in [0, 1], got ${v}`);
   const kernels: KernelChoice = { mode: 'auto', crossover };
@@ -131,8 +145,15 @@ export function compileSnn(snn: SnnModel, options: CompileSnnOptions = {}): SnnR
       graph,
       params: snn.network.params,
       inputs: node.inputs.map((i) => (i === GRAPH_INPUT ? input.value : values[i]!)),
-      value: newValue,
-      param: (name) => Float32Array.from(snn.network.params.get(name).dataSync()),
+      value: (shape, varying) => newValue(arena, shape, varying),
+      param: (name) => {
+        const values = snn.network.params.get(name).dataSync();
+        const a = arena.f32(values.length);
+        a.set(values);
+        return a;
+      },
+      arena,
+      simd,
       kernels,
       stats: (n) => {
         const s: LayerKernelStats = { layer: n.path, op: n.op, sparseSteps: 0, denseSteps: 0, events: 0, elements: 0 };
@@ -157,5 +178,5 @@ export function compileSnn(snn: SnnModel, options: CompileSnnOptions = {}): SnnR
     steps.push(step);
   }
   const output = values[graph.nodes.length - 1] ?? input.value;
-  return new SnnRuntime(input, steps, neurons, output, kernels, stats, snn.timesteps);
+  return new SnnRuntime(input, steps, neurons, output, kernels, stats, snn.timesteps, simd !== null);
 }

@@ -7,6 +7,7 @@
  */
 import { NEVER, temporalSpikeTimes, type ChannelNormalization } from '@spikelite/encoding';
 import type { EncodingSpec, TemporalFields } from '@spikelite/schemas';
+import type { Arena } from './arena.js';
 import type { Value } from './types.js';
 
 /** The network input: `load` an image (from `images` at element offset `at`), then `step(t)`. */
@@ -22,6 +23,7 @@ interface EncoderContext {
   readonly timesteps: number;
   readonly normalization: ChannelNormalization | undefined;
   value(varying: boolean): Value;
+  readonly arena: Arena;
 }
 
 /** The analog image: raw, or (x − mean[c]) / std[c] in float32 as the encoder computes it. */
@@ -44,10 +46,11 @@ const RANGE_TOLERANCE = 1e-6;
 /** One temporal spike per element: the events of each step, bucketed once per image. */
 function temporalInput(fields: TemporalFields, analogSteps: number, ctx: EncoderContext): InputStep {
   const value = ctx.value(true);
-  const analog = new Float32Array(ctx.size);
-  const spikes = new Float32Array(ctx.size);
+  // The kernels read the input's values and events: both live in the arena.
+  const analog = ctx.arena.f32(ctx.size);
+  const spikes = ctx.arena.f32(ctx.size);
+  const order = ctx.arena.i32(ctx.size);
   const clipped = new Float32Array(ctx.size);
-  const order = new Int32Array(ctx.size);
   const start = new Int32Array(ctx.timesteps + 1);
   let listed = 0;
   return {

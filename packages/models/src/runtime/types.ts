@@ -7,6 +7,8 @@
  */
 import type { CompiledGraph, Node, NodeOf, NodeOp } from '../graph.js';
 import type { ParamStore } from '../params.js';
+import type { Arena } from './arena.js';
+import type { RuntimeSimd } from './simd.js';
 
 /** How conv and linear layers run: by the measured input density ('auto'), or forced. */
 export type RuntimeMode = 'auto' | 'dense' | 'sparse';
@@ -57,10 +59,14 @@ export interface CompileContext {
   readonly params: ParamStore;
   /** The values of the node's inputs (the network input for GRAPH_INPUT). */
   readonly inputs: readonly Value[];
-  /** A new value of this shape (data zeroed; events buffer of the value's size). */
+  /** A new value of this shape (data zeroed; events buffer of the value's size), in the arena. */
   value(shape: readonly number[], varying: boolean): Value;
-  /** A parameter's values, read once. */
+  /** A parameter's values, read once into the arena. */
   param(name: string): Float32Array;
+  /** Where buffers that the SIMD kernels read or write are allocated. */
+  readonly arena: Arena;
+  /** The SIMD kernels on the arena's memory, or null (no wasm SIMD, a counting pass, or turned off). */
+  readonly simd: RuntimeSimd | null;
   /** The run's mode and density cuts, read at every step (they may change between runs). */
   readonly kernels: KernelChoice;
   /** Registers a weight layer's statistics record. */

@@ -9,13 +9,15 @@ import type { NeuronHandler } from './types.js';
 
 const fr = Math.fround;
 
-/** One step; `F` marks fired neurons. Writes spikes S, lists them in `events`, returns their count. */
+/**
+ * One step over neurons from..I.length; `F` marks fired neurons (0/1). Writes spikes S, lists
+ * them in `events` from `n`, returns the new count.
+ */
 export function singleSpikeStepArrays(
-  I: Float32Array, U: Float32Array, F: Uint8Array, S: Float32Array, events: Int32Array,
-  lam: number, th: number, p: { freeze: boolean; normalized: boolean },
+  I: Float32Array, U: Float32Array, F: Float32Array, S: Float32Array, events: Int32Array,
+  lam: number, th: number, p: { freeze: boolean; normalized: boolean }, from = 0, n = 0,
 ): number {
-  let n = 0;
-  for (let i = 0; i < I.length; i++) {
+  for (let i = from; i < I.length; i++) {
     if (F[i]) {
       S[i] = 0;
       continue;
@@ -44,8 +46,13 @@ export const singleSpikeHandler: NeuronHandler = {
     const p = { freeze: layer.spec.afterSpike === 'freeze', normalized: surrogateDomain(layer.spec.surrogate.kind) === 'normalized' };
     const out = ctx.value(node.output, true);
     out.binary = true;
-    const U = new Float32Array(out.size);
-    const F = new Uint8Array(out.size);
+    const U = ctx.arena.f32(out.size);
+    const F = ctx.arena.f32(out.size);
+    const L = fr(lam);
+    const TH = fr(th);
+    // SIMD on groups of 4 (θ > 0: the spike test is then u₁ > θ); the JavaScript loop takes the rest.
+    const simd = TH > 0 ? ctx.simd : null;
+    const head = simd ? out.size & ~3 : 0;
     const step = {
       path: node.path,
       output: out,
@@ -55,7 +62,8 @@ export const singleSpikeHandler: NeuronHandler = {
         F.fill(0);
       },
       step() {
-        step.spikes = out.count = singleSpikeStepArrays(x.data, U, F, out.data, out.events, fr(lam), fr(th), p);
+        const n = simd ? simd.singleSpike(x.data.byteOffset, U.byteOffset, F.byteOffset, out.data.byteOffset, out.events.byteOffset, head, L, TH, p.freeze ? 1 : 0) : 0;
+        step.spikes = out.count = head === out.size ? n : singleSpikeStepArrays(x.data, U, F, out.data, out.events, L, TH, p, head, n);
       },
     };
     return step;

@@ -106,7 +106,13 @@ export const conv2dOp: OpHandler<NodeOf<'conv2d'>> = {
     const bias = node.bias === null ? null : ctx.param(node.bias);
     const out = ctx.value(node.output, x.varying);
     const stats = ctx.stats(node);
-    const scratch = new Int32Array(x.size);
+    const scratch = ctx.arena.i32(x.size);
+    // SIMD: 4 output channels a lane group, one group of channels (the JavaScript loops otherwise).
+    const simd = g.groups === 1 && g.Co % 4 === 0 ? ctx.simd : null;
+    const rows = simd ? ctx.arena.i32(g.outRow.length) : null;
+    const cols = simd ? ctx.arena.i32(g.outCol.length) : null;
+    rows?.set(g.outRow);
+    cols?.set(g.outCol);
     return {
       path: node.path,
       output: out,
@@ -115,16 +121,27 @@ export const conv2dOp: OpHandler<NodeOf<'conv2d'>> = {
           stats.events += x.count;
           stats.elements += x.size;
         }
+        const y = out.data;
         if (useSparse(ctx.kernels, 'conv2d', x)) {
           stats.sparseSteps++;
           const listed = x.count >= 0;
+          const events = listed ? x.events : scratch;
           const n = listed ? x.count : listEvents(x.data, scratch);
-          convScatter(listed ? x.events : scratch, n, x.binary ? null : x.data, w, out.data, g);
+          if (simd) {
+            y.fill(0);
+            simd.scatter(events.byteOffset, n, x.binary ? 0 : x.data.byteOffset, w.byteOffset, y.byteOffset, rows!.byteOffset, cols!.byteOffset, g.W, g.C, g.Co, g.KH, g.KW, g.Wo);
+          } else convScatter(events, n, x.binary ? null : x.data, w, y, g);
         } else {
           stats.denseSteps++;
-          convDense(x.data, w, out.data, g);
+          if (simd) {
+            y.fill(0);
+            simd.dense(x.data.byteOffset, w.byteOffset, y.byteOffset, g.H, g.W, g.C, g.Co, g.Ho, g.Wo, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.PT, g.PL);
+          } else convDense(x.data, w, y, g);
         }
-        if (bias !== null) addChannelBias(out.data, bias);
+        if (bias !== null) {
+          if (simd) simd.addBias(y.byteOffset, bias.byteOffset, g.Ho * g.Wo, g.Co);
+          else addChannelBias(y, bias);
+        }
       },
     };
   },

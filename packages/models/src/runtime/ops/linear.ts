@@ -40,11 +40,17 @@ export const linearOp: OpHandler<NodeOf<'linear'>> = {
     const x = ctx.inputs[0]!;
     const inputs = node.input[node.input.length - 1]!;
     const units = node.layer.units;
+    const rowsIn = x.size / inputs;
     const w = ctx.param(node.kernel);
     const bias = node.bias === null ? null : ctx.param(node.bias);
     const out = ctx.value(node.output, x.varying);
     const stats = ctx.stats(node);
-    const scratch = new Int32Array(x.size);
+    const scratch = ctx.arena.i32(x.size);
+    // SIMD: a 1×1 convolution over `rowsIn` rows of one column; row r's only tap reads row r.
+    const simd = units % 4 === 0 ? ctx.simd : null;
+    const rows = simd ? ctx.arena.i32(rowsIn) : null;
+    const cols = simd ? ctx.arena.i32(1) : null;
+    rows?.forEach((_, r) => (rows[r] = r));
     return {
       path: node.path,
       output: out,
@@ -53,16 +59,27 @@ export const linearOp: OpHandler<NodeOf<'linear'>> = {
           stats.events += x.count;
           stats.elements += x.size;
         }
+        const y = out.data;
         if (useSparse(ctx.kernels, 'linear', x)) {
           stats.sparseSteps++;
           const listed = x.count >= 0;
+          const events = listed ? x.events : scratch;
           const n = listed ? x.count : listEvents(x.data, scratch);
-          linearScatter(listed ? x.events : scratch, n, x.binary ? null : x.data, w, out.data, inputs, units);
+          if (simd) {
+            y.fill(0);
+            simd.scatter(events.byteOffset, n, x.binary ? 0 : x.data.byteOffset, w.byteOffset, y.byteOffset, rows!.byteOffset, cols!.byteOffset, 1, inputs, units, 1, 1, 1);
+          } else linearScatter(events, n, x.binary ? null : x.data, w, y, inputs, units);
         } else {
           stats.denseSteps++;
-          linearDense(x.data, w, out.data, inputs, units);
+          if (simd) {
+            y.fill(0);
+            simd.dense(x.data.byteOffset, w.byteOffset, y.byteOffset, rowsIn, 1, inputs, units, rowsIn, 1, 1, 1, 1, 1, 1, 1, 0, 0);
+          } else linearDense(x.data, w, y, inputs, units);
         }
-        if (bias !== null) addChannelBias(out.data, bias);
+        if (bias !== null) {
+          if (simd) simd.addBias(y.byteOffset, bias.byteOffset, rowsIn, units);
+          else addChannelBias(y, bias);
+        }
       },
     };
   },

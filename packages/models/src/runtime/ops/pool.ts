@@ -24,8 +24,10 @@ export interface PoolGeometry extends Window2d {
   readonly padded: Uint8Array;
   /** Every window holds an input element (the max of spikes is then their OR). */
   readonly allCovered: boolean;
-  /** Windows overlap: an event reaches several outputs, whose list then needs sorting. */
+  /** Windows overlap: an event may reach several outputs. */
   readonly overlapping: boolean;
+  /** Without overlap: the output element of each input element (−1: in no window). */
+  readonly toOut: Int32Array | null;
 }
 
 export function poolGeometry(node: PoolNode): PoolGeometry {
@@ -57,7 +59,20 @@ export function poolGeometry(node: PoolNode): PoolGeometry {
     }
   const [SH, SW] = [w.SH, w.SW];
   const overlapping = (w.KH - 1) * w.DH + 1 > SH || (w.KW - 1) * w.DW + 1 > SW;
-  return { ...w, C: node.input[2]!, kind, divisor, padded, allCovered, overlapping };
+  const C = node.input[2]!;
+  let toOut: Int32Array | null = null;
+  if (!overlapping) {
+    toOut = new Int32Array(w.H * w.W * C).fill(-1);
+    for (let ih = 0; ih < w.H; ih++)
+      for (let iw = 0; iw < w.W; iw++)
+        for (let i = 0; i < w.KH; i++)
+          for (let j = 0; j < w.KW; j++) {
+            const oh = w.outRow[ih * w.KH + i]!;
+            const ow = w.outCol[iw * w.KW + j]!;
+            if (oh >= 0 && ow >= 0) for (let c = 0; c < C; c++) toOut[(ih * w.W + iw) * C + c] = (oh * w.Wo + ow) * C + c;
+          }
+  }
+  return { ...w, C, kind, divisor, padded, allCovered, overlapping, toOut };
 }
 
 /** y = pool(x) over one image, NHWC; y is overwritten. */
@@ -88,9 +103,25 @@ export function poolDense(x: Float32Array, y: Float32Array, g: PoolGeometry): vo
  * and returns their count. Max needs binary x and every window covered (an OR).
  */
 export function poolScatter(x: Float32Array, events: Int32Array, count: number, y: Float32Array, out: Int32Array, seen: Uint8Array, g: PoolGeometry): number {
-  const { W, Wo, KH, KW, C, kind, divisor, outRow, outCol } = g;
+  const { W, Wo, KH, KW, C, kind, divisor, outRow, outCol, toOut } = g;
   let n = 0;
-  for (let e = 0; e < count; e++) {
+  let sorted = true;
+  const max = kind === 'max';
+  if (toOut !== null) {
+    // One window per element at most: a lookup per event.
+    for (let e = 0; e < count; e++) {
+      const idx = events[e]!;
+      const o = toOut[idx]!;
+      if (o < 0) continue;
+      if (seen[o] === 0) {
+        seen[o] = 1;
+        if (n > 0 && o < out[n - 1]!) sorted = false;
+        out[n++] = o;
+      }
+      if (max) y[o] = 1;
+      else y[o]! += x[idx]!;
+    }
+  } else for (let e = 0; e < count; e++) {
     const idx = events[e]!;
     const pix = (idx / C) | 0;
     const c = idx - pix * C;
@@ -106,9 +137,10 @@ export function poolScatter(x: Float32Array, events: Int32Array, count: number, 
         const o = (oh * Wo + ow) * C + c;
         if (seen[o] === 0) {
           seen[o] = 1;
+          if (n > 0 && o < out[n - 1]!) sorted = false;
           out[n++] = o;
         }
-        if (kind === 'max') y[o] = 1;
+        if (max) y[o] = 1;
         else y[o]! += v;
       }
     }
@@ -125,7 +157,8 @@ export function poolScatter(x: Float32Array, events: Int32Array, count: number, 
     }
     n = m;
   }
-  if (g.overlapping) out.subarray(0, n).sort();
+  // Listed events stay ascending (consumers sum in index order, as the dense loops do).
+  if (!sorted) out.subarray(0, n).sort();
   return n;
 }
 

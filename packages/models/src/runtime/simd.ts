@@ -1,0 +1,195 @@
+/**
+ * The runtime's two WebAssembly SIMD kernels, assembled at load time with the engine's
+ * assembler, working on the arena's memory (arena.ts). Both add weight rows of Co floats
+ * (Co a multiple of 4, groups 1) into output rows, 4 lanes at a time, float32 multiply then
+ * float32 add:
+ *  - `scatter`: for each listed input event, into every output whose window covers it
+ *    (the output row/column per input row/column and tap come from index tables);
+ *  - `dense`: for each output pixel, every tap and input channel, zeros included.
+ * Both sum each output over (tap row, tap column, input channel) in order, so on the same
+ * input they agree bit for bit. A linear layer is the 1×1 case. Without wasm SIMD the
+ * JavaScript loops of ops/ run instead.
+ */
+import { F32, I32, V128, WASM_OP as OP, WASM_SIMD as SIMD, WasmFn, assembleModule, wasmInstanceCache } from '@spikelite/engine';
+
+export interface RuntimeSimd {
+  /** (pEvents, count, pX or 0 for binary events, pW, pY, pOutRow, pOutCol, W, C, Co, KH, KW, Wo); pY zeroed by the caller. */
+  scatter(...args: number[]): void;
+  /** (pX, pW, pY, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL); pY zeroed by the caller. */
+  dense(...args: number[]): void;
+  /** y[p, :] += bias for `pixels` rows of Co (a multiple of 4): (pY, pBias, pixels, Co). */
+  addBias(pY: number, pBias: number, pixels: number, Co: number): void;
+  /**
+   * One single-spike LIF step over n neurons (n a multiple of 4, θ > 0), fired flags as 0/1
+   * floats: (pI, pU, pF, pS, pEvents, n, λ, θ, freeze) → spikes listed in pEvents.
+   */
+  singleSpike(pI: number, pU: number, pF: number, pS: number, pEv: number, n: number, lam: number, th: number, freeze: number): number;
+}
+
+/** y[0 .. coBytes) += [v ·] w[0 .. coBytes), 16 bytes a step; addresses in yA, wA. */
+function axpy(f: WasmFn, yA: number, wA: number, k: number, coBytes: number, vv: number | null): void {
+  f.forRange(k, () => f.i32(0), coBytes, 16, () => {
+    f.get(yA).get(k).op(OP.i32Add);
+    f.get(yA).get(k).op(OP.i32Add).v128Load();
+    f.get(wA).get(k).op(OP.i32Add).v128Load();
+    if (vv !== null) f.get(vv).simd(SIMD.f32x4Mul);
+    f.simd(SIMD.f32x4Add).v128Store();
+  });
+}
+
+function scatterFn(): WasmFn {
+  const f = new WasmFn(new Array<typeof I32>(13).fill(I32));
+  const [pEv, n, pX, pW, pY, pRow, pCol, W, C, Co, KH, KW, Wo] = Array.from({ length: 13 }, (_, i) => i) as [
+    number, number, number, number, number, number, number, number, number, number, number, number, number,
+  ];
+  const [e, idx, pix, c, ih, iw, i, j, oh, ow, yA, wA, k, coBytes] = f.locals(I32, 14);
+  const vv = f.local(V128);
+  f.get(Co).i32(2).op(OP.i32Shl).set(coBytes);
+  f.forRange(e, () => f.i32(0), n, 1, () => {
+    f.get(pEv).get(e).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).set(idx);
+    f.get(idx).get(C).op(OP.i32DivU).set(pix);
+    f.get(idx).get(pix).get(C).op(OP.i32Mul).op(OP.i32Sub).set(c);
+    f.get(pix).get(W).op(OP.i32DivU).set(ih);
+    f.get(pix).get(ih).get(W).op(OP.i32Mul).op(OP.i32Sub).set(iw);
+    f.get(pX).if(() => {
+      f.get(pX).get(idx).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.f32Load, 2).simd(SIMD.f32x4Splat).set(vv);
+    });
+    f.forRange(i, () => f.i32(0), KH, 1, (ci) => {
+      f.get(pRow).get(ih).get(KH).op(OP.i32Mul).get(i).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).tee(oh);
+      f.i32(0).op(OP.i32LtS);
+      ci.nextIf();
+      f.forRange(j, () => f.i32(0), KW, 1, (cj) => {
+        f.get(pCol).get(iw).get(KW).op(OP.i32Mul).get(j).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).tee(ow);
+        f.i32(0).op(OP.i32LtS);
+        cj.nextIf();
+        f.get(pY).get(oh).get(Wo).op(OP.i32Mul).get(ow).op(OP.i32Add).get(coBytes).op(OP.i32Mul).op(OP.i32Add).set(yA);
+        f.get(pW).get(i).get(KW).op(OP.i32Mul).get(j).op(OP.i32Add).get(C).op(OP.i32Mul).get(c).op(OP.i32Add).get(coBytes).op(OP.i32Mul).op(OP.i32Add).set(wA);
+        f.get(pX).if(
+          () => axpy(f, yA, wA, k, coBytes, vv),
+          () => axpy(f, yA, wA, k, coBytes, null),
+        );
+      });
+    });
+  });
+  return f;
+}
+
+function denseFn(): WasmFn {
+  const f = new WasmFn(new Array<typeof I32>(17).fill(I32));
+  const [pX, pW, pY, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL] = Array.from({ length: 17 }, (_, i) => i) as number[] as [
+    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
+  ];
+  const [oh, ow, i, j, ih, iw, c, xA, wA, wC, yA, k, coBytes] = f.locals(I32, 13);
+  const vv = f.local(V128);
+  f.get(Co).i32(2).op(OP.i32Shl).set(coBytes);
+  f.get(pY).set(yA);
+  f.forRange(oh, () => f.i32(0), Ho, 1, () => {
+    f.forRange(ow, () => f.i32(0), Wo, 1, () => {
+      f.forRange(i, () => f.i32(0), KH, 1, (ci) => {
+        f.get(oh).get(SH).op(OP.i32Mul).get(PT).op(OP.i32Sub).get(i).get(DH).op(OP.i32Mul).op(OP.i32Add).tee(ih);
+        f.get(H).op(OP.i32GeU);
+        ci.nextIf();
+        f.forRange(j, () => f.i32(0), KW, 1, (cj) => {
+          f.get(ow).get(SW).op(OP.i32Mul).get(PL).op(OP.i32Sub).get(j).get(DW).op(OP.i32Mul).op(OP.i32Add).tee(iw);
+          f.get(W).op(OP.i32GeU);
+          cj.nextIf();
+          f.get(pX).get(ih).get(W).op(OP.i32Mul).get(iw).op(OP.i32Add).get(C).op(OP.i32Mul).i32(2).op(OP.i32Shl).op(OP.i32Add).set(xA);
+          f.get(pW).get(i).get(KW).op(OP.i32Mul).get(j).op(OP.i32Add).get(C).op(OP.i32Mul).get(coBytes).op(OP.i32Mul).op(OP.i32Add).set(wA);
+          f.forRange(c, () => f.i32(0), C, 1, () => {
+            f.get(xA).get(c).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.f32Load, 2).simd(SIMD.f32x4Splat).set(vv);
+            f.get(wA).get(c).get(coBytes).op(OP.i32Mul).op(OP.i32Add).set(wC);
+            axpy(f, yA, wC, k, coBytes, vv);
+          });
+        });
+      });
+      f.get(yA).get(coBytes).op(OP.i32Add).set(yA);
+    });
+  });
+  return f;
+}
+
+function addBiasFn(): WasmFn {
+  const f = new WasmFn([I32, I32, I32, I32]);
+  const [pY, pB, pixels, Co] = [0, 1, 2, 3];
+  const [p, k, yA, coBytes] = f.locals(I32, 4);
+  f.get(Co).i32(2).op(OP.i32Shl).set(coBytes);
+  f.get(pY).set(yA);
+  f.forRange(p, () => f.i32(0), pixels, 1, () => {
+    f.forRange(k, () => f.i32(0), coBytes, 16, () => {
+      f.get(yA).get(k).op(OP.i32Add);
+      f.get(yA).get(k).op(OP.i32Add).v128Load();
+      f.get(pB).get(k).op(OP.i32Add).v128Load();
+      f.simd(SIMD.f32x4Add).v128Store();
+    });
+    f.get(yA).get(coBytes).op(OP.i32Add).set(yA);
+  });
+  return f;
+}
+
+/**
+ * Branch-free, as neurons/single-spike.ts: u₁ = λ·u + I (float32 multiply, then add; the
+ * potential where 'freeze' and fired), s = (u₁ > θ) ∧ ¬fired, u = u₁ ('freeze') or u₁·(1 − s).
+ * Spike indices are appended (ascending) only for groups of 4 with a spike.
+ */
+function singleSpikeFn(): WasmFn {
+  const f = new WasmFn([I32, I32, I32, I32, I32, I32, F32, F32, I32], [I32]);
+  const [pI, pU, pF, pS, pEv, n, lam, th, freeze] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [i, bytes, cnt] = f.locals(I32, 3);
+  const [vl, vt, one, fm, u, u1, s, sOne] = f.locals(V128, 8);
+  f.get(n).i32(2).op(OP.i32Shl).set(bytes);
+  f.splat(lam).set(vl);
+  f.splat(th).set(vt);
+  f.f32(1).simd(SIMD.f32x4Splat).set(one);
+  f.i32(0).set(cnt);
+  f.forRange(i, () => f.i32(0), bytes, 16, () => {
+    f.get(pF).get(i).op(OP.i32Add).v128Load().v128Zero().simd(SIMD.f32x4Ne).set(fm);
+    f.get(pU).get(i).op(OP.i32Add).v128Load().set(u);
+    f.get(vl).get(u).simd(SIMD.f32x4Mul).get(pI).get(i).op(OP.i32Add).v128Load().simd(SIMD.f32x4Add).set(u1);
+    f.get(freeze).if(() => {
+      f.get(u).get(u1).get(fm).simd(SIMD.bitselect).set(u1);
+    });
+    f.get(u1).get(vt).simd(SIMD.f32x4Gt).get(fm).simd(SIMD.andnot).set(s);
+    f.get(s).get(one).simd(SIMD.and).set(sOne);
+    f.get(pS).get(i).op(OP.i32Add).get(sOne).v128Store();
+    f.get(pF).get(i).op(OP.i32Add).get(fm).get(one).simd(SIMD.and).get(sOne).simd(SIMD.or).v128Store();
+    f.get(pU).get(i).op(OP.i32Add);
+    f.get(freeze).if(() => {
+      f.get(u1).set(u);
+    }, () => {
+      f.get(u1).get(s).simd(SIMD.andnot).set(u);
+    });
+    f.get(u).v128Store();
+    f.get(s).simd(SIMD.anyTrue).if(() => {
+      for (let l = 0; l < 4; l++) {
+        // events[cnt] = i/4 + l; cnt += s[l] ≠ 0 (a true lane is −1)
+        f.get(pEv).get(cnt).i32(2).op(OP.i32Shl).op(OP.i32Add).get(i).i32(2).op(OP.i32ShrU).i32(l).op(OP.i32Add).mem(OP.i32Store, 2);
+        f.get(cnt).get(s).simd(SIMD.i32x4ExtractLane, l).op(OP.i32Sub).set(cnt);
+      }
+    });
+  });
+  f.get(cnt);
+  return f;
+}
+
+export function runtimeSimdBytes(): Uint8Array {
+  return assembleModule([
+    ['scatter', scatterFn()],
+    ['dense', denseFn()],
+    ['addBias', addBiasFn()],
+    ['singleSpike', singleSpikeFn()],
+  ]);
+}
+
+let enabled = true;
+
+/** Turn the SIMD kernels off (the JavaScript loops then run): for tests and the bench. */
+export function setRuntimeSimd(on: boolean): void {
+  enabled = on;
+}
+
+const cache = wasmInstanceCache<RuntimeSimd>(runtimeSimdBytes);
+
+/** The kernels bound to `memory`, or null without wasm SIMD (or when turned off). */
+export function runtimeSimdFor(memory: WebAssembly.Memory | null): RuntimeSimd | null {
+  return enabled && memory !== null ? cache(memory) : null;
+}
