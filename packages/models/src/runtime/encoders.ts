@@ -26,19 +26,26 @@ interface EncoderContext {
   readonly arena: Arena;
 }
 
-/** The analog image: raw, or (x − mean[c]) / std[c] in float32 as the encoder computes it. */
-function analogInto(out: Float32Array, images: Float32Array, at: number, norm: ChannelNormalization | undefined): void {
-  if (norm === undefined) {
-    out.set(images.subarray(at, at + out.length));
-    return;
+/**
+ * The analog image: raw, or (x − mean[c]) / std[c] in float32 as the encoder computes it. Its
+ * non-zero elements are listed in `events` (returns their count): dark backgrounds make an
+ * unnormalised image sparse, and 'auto' then scatters its values.
+ */
+function analogInto(out: Float32Array, events: Int32Array, images: Float32Array, at: number, norm: ChannelNormalization | undefined): number {
+  if (norm === undefined) out.set(images.subarray(at, at + out.length));
+  else {
+    const C = norm.mean.length;
+    // float32 mean and std, as the encoder's tensors hold them.
+    const mean = Float32Array.from(norm.mean);
+    const std = Float32Array.from(norm.std);
+    for (let i = 0, c = 0; i < out.length; i++) {
+      out[i] = Math.fround(images[at + i]! - mean[c]!) / std[c]!;
+      if (++c === C) c = 0;
+    }
   }
-  const C = norm.mean.length;
-  const mean = Float32Array.from(norm.mean);
-  const std = Float32Array.from(norm.std);
-  for (let i = 0, c = 0; i < out.length; i++) {
-    out[i] = Math.fround(images[at + i]! - mean[c]!) / std[c]!;
-    if (++c === C) c = 0;
-  }
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (out[i] !== 0) events[n++] = i;
+  return n;
 }
 
 const RANGE_TOLERANCE = 1e-6;
@@ -48,6 +55,8 @@ function temporalInput(fields: TemporalFields, analogSteps: number, ctx: Encoder
   const value = ctx.value(true);
   // The kernels read the input's values and events: both live in the arena.
   const analog = ctx.arena.f32(ctx.size);
+  const analogEvents = ctx.arena.i32(ctx.size);
+  let analogCount = 0;
   const spikes = ctx.arena.f32(ctx.size);
   const order = ctx.arena.i32(ctx.size);
   const clipped = new Float32Array(ctx.size);
@@ -59,7 +68,7 @@ function temporalInput(fields: TemporalFields, analogSteps: number, ctx: Encoder
       // Clear the last image's spikes before `order` (which `events` views) is rewritten.
       for (let k = 0; k < listed; k++) spikes[value.events[k]!] = 0;
       listed = 0;
-      if (analogSteps > 0) analogInto(analog, images, at, ctx.normalization);
+      if (analogSteps > 0) analogCount = analogInto(analog, analogEvents, images, at, ctx.normalization);
       for (let i = 0; i < ctx.size; i++) {
         const v = images[at + i]!;
         if (!(v >= -RANGE_TOLERANCE && v <= 1 + RANGE_TOLERANCE)) {
@@ -80,7 +89,8 @@ function temporalInput(fields: TemporalFields, analogSteps: number, ctx: Encoder
       listed = 0;
       if (t < analogSteps) {
         value.data = analog;
-        value.count = -1;
+        value.events = analogEvents;
+        value.count = analogCount;
         value.binary = false;
         return;
       }
@@ -102,7 +112,9 @@ export const runtimeEncoders: Partial<Record<Kind, (spec: EncodingSpec, ctx: Enc
     const value = ctx.value(false);
     return {
       value,
-      load: (images, at) => analogInto(value.data, images, at, ctx.normalization),
+      load: (images, at) => {
+        value.count = analogInto(value.data, value.events, images, at, ctx.normalization);
+      },
       step() {},
     };
   },

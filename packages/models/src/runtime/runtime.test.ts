@@ -147,16 +147,19 @@ describe('compileSnn: the runtime equals SnnModel.forward', () => {
     const snn = build(CASES[3]!, 1);
     const norm = { normalization: CASES[3]!.normalization! };
     const r = compileSnn(snn, { ...norm, crossover: { conv2d: 0.5, linear: 0.5 } }).run(images(1), N);
-    // Layer 1: the analog image at t = 0 (dense), temporal spikes after (< 50 % of the pixels per step).
+    // Layer 1: the normalised analog image at t = 0 (every element non-zero: dense), temporal spikes after (< 50 % of the pixels per step).
     expect([r.kernels[0]!.denseSteps, r.kernels[0]!.sparseSteps]).toEqual([N, N * (T - 1)]);
     // Spike-fed layers: event-driven on the sparse steps (after t = 0 few neurons are left to fire).
     for (const k of r.kernels.slice(1)) {
       expect(k.sparseSteps + k.denseSteps).toBe(N * T);
       expect(k.sparseSteps).toBeGreaterThanOrEqual(N * (T - 1));
     }
-    // A cut of 100 %: every listed input is event-driven; the analog step stays dense.
+    // A cut of 100 %: every input is event-driven, the analog image too (its non-zero values are listed).
     const all = compileSnn(snn, { ...norm, crossover: { conv2d: 1, linear: 1 } }).run(images(1), N);
-    expect(all.kernels.map((k) => k.denseSteps)).toEqual([N, 0, 0, 0, 0]);
+    expect(all.kernels.map((k) => k.denseSteps)).toEqual([0, 0, 0, 0, 0]);
+    // Unnormalised, the analog image is as sparse as the images (40 % zeros): under a 70 % cut, event-driven.
+    const raw = compileSnn(snn, { crossover: { conv2d: 0.7, linear: 0.7 } }).run(images(1), N);
+    expect(raw.kernels[0]!.denseSteps).toBe(0);
     snn.network.dispose();
     snn.dispose();
   });

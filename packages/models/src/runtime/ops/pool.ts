@@ -99,29 +99,55 @@ export function poolDense(x: Float32Array, y: Float32Array, g: PoolGeometry): vo
 }
 
 /**
- * y = pool(x) from x's events into a y that is zero everywhere; lists y's events (ascending)
- * and returns their count. Max needs binary x and every window covered (an OR).
+ * y = pool(x) from x's events into a y that is zero everywhere; lists y's non-zero elements
+ * (ascending: a scan of the touched range, cheaper than sorting at these densities) and
+ * returns their count. Max needs binary x and every window covered (an OR).
  */
-export function poolScatter(x: Float32Array, events: Int32Array, count: number, y: Float32Array, out: Int32Array, seen: Uint8Array, g: PoolGeometry): number {
-  const { W, Wo, KH, KW, C, kind, divisor, outRow, outCol, toOut } = g;
-  let n = 0;
-  let sorted = true;
-  const max = kind === 'max';
-  if (toOut !== null) {
-    // One window per element at most: a lookup per event.
-    for (let e = 0; e < count; e++) {
-      const idx = events[e]!;
-      const o = toOut[idx]!;
-      if (o < 0) continue;
-      if (seen[o] === 0) {
-        seen[o] = 1;
-        if (n > 0 && o < out[n - 1]!) sorted = false;
-        out[n++] = o;
-      }
-      if (max) y[o] = 1;
-      else y[o]! += x[idx]!;
-    }
-  } else for (let e = 0; e < count; e++) {
+export function poolScatter(x: Float32Array, events: Int32Array, count: number, y: Float32Array, out: Int32Array, g: PoolGeometry): number {
+  const range = g.toOut !== null ? (g.kind === 'max' ? orDirect(events, count, y, g.toOut) : sumDirect(x, events, count, y, g.toOut)) : scatterWindows(x, events, count, y, g);
+  const lo = range & 0xffff_ffff;
+  const hi = Math.floor(range / RANGE);
+  if (g.kind === 'avg') for (let o = lo; o <= hi; o++) if (y[o] !== 0) y[o] = y[o]! / g.divisor[(o / g.C) | 0]!;
+  return listNonZero(y, lo, hi + 1, out);
+}
+
+/** The touched range [lo, hi] packed in one number (hi · RANGE + lo): small functions, no allocation. */
+const RANGE = 2 ** 32;
+const packed = (lo: number, hi: number): number => (hi < lo ? 0 : hi * RANGE + lo);
+
+function orDirect(events: Int32Array, count: number, y: Float32Array, toOut: Int32Array): number {
+  let lo = y.length;
+  let hi = -1;
+  for (let e = 0; e < count; e++) {
+    const o = toOut[events[e]!]!;
+    if (o < 0) continue;
+    y[o] = 1;
+    if (o < lo) lo = o;
+    if (o > hi) hi = o;
+  }
+  return packed(lo, hi);
+}
+
+function sumDirect(x: Float32Array, events: Int32Array, count: number, y: Float32Array, toOut: Int32Array): number {
+  let lo = y.length;
+  let hi = -1;
+  for (let e = 0; e < count; e++) {
+    const idx = events[e]!;
+    const o = toOut[idx]!;
+    if (o < 0) continue;
+    y[o]! += x[idx]!;
+    if (o < lo) lo = o;
+    if (o > hi) hi = o;
+  }
+  return packed(lo, hi);
+}
+
+function scatterWindows(x: Float32Array, events: Int32Array, count: number, y: Float32Array, g: PoolGeometry): number {
+  const { W, Wo, KH, KW, C, outRow, outCol } = g;
+  const max = g.kind === 'max';
+  let lo = y.length;
+  let hi = -1;
+  for (let e = 0; e < count; e++) {
     const idx = events[e]!;
     const pix = (idx / C) | 0;
     const c = idx - pix * C;
@@ -135,30 +161,25 @@ export function poolScatter(x: Float32Array, events: Int32Array, count: number, 
         const ow = outCol[iw * KW + j]!;
         if (ow < 0) continue;
         const o = (oh * Wo + ow) * C + c;
-        if (seen[o] === 0) {
-          seen[o] = 1;
-          if (n > 0 && o < out[n - 1]!) sorted = false;
-          out[n++] = o;
-        }
-        if (max) y[o] = 1;
-        else y[o]! += v;
+        y[o] = max ? 1 : y[o]! + v;
+        if (o < lo) lo = o;
+        if (o > hi) hi = o;
       }
     }
   }
-  for (let k = 0; k < n; k++) seen[out[k]!] = 0;
-  // A sum of values may cancel to 0: keep only the non-zero outputs listed.
-  if (kind !== 'max') {
-    let m = 0;
-    for (let k = 0; k < n; k++) {
-      const o = out[k]!;
-      if (kind === 'avg') y[o] = y[o]! / divisor[(o / C) | 0]!;
-      if (y[o] !== 0) out[m++] = o;
-      else y[o] = 0; // −0 → 0
-    }
-    n = m;
+  return packed(lo, hi);
+}
+
+/** Lists the non-zero elements of y[lo .. hi) in `out` (ascending); a sum that cancelled to −0 becomes 0. */
+export function listNonZero(y: Float32Array, lo: number, hi: number, out: Int32Array): number {
+  let n = 0;
+  for (let o = lo; o < hi; o++) {
+    // Branch-free: store every index, advance past the non-zero ones (spike maps defeat prediction).
+    const v = y[o]!;
+    out[n] = o;
+    n += +(v !== 0);
+    y[o] = v + 0; // −0 → 0
   }
-  // Listed events stay ascending (consumers sum in index order, as the dense loops do).
-  if (!sorted) out.subarray(0, n).sort();
   return n;
 }
 
@@ -175,7 +196,6 @@ function poolOp(op: PoolNode['op']): OpHandler<PoolNode> {
       const x = ctx.inputs[0]!;
       const g = poolGeometry(node);
       const out = ctx.value(node.output, x.varying);
-      const seen = new Uint8Array(out.size);
       return {
         path: node.path,
         output: out,
@@ -187,7 +207,7 @@ function poolOp(op: PoolNode['op']): OpHandler<PoolNode> {
           clearValue(out);
           const events = x.count >= 0 && (g.kind !== 'max' || (x.binary && g.allCovered));
           if (events) {
-            out.count = poolScatter(x.data, x.events, x.count, out.data, out.events, seen, g);
+            out.count = poolScatter(x.data, x.events, x.count, out.data, out.events, g);
             out.binary = g.kind === 'max';
           } else {
             poolDense(x.data, out.data, g);
