@@ -4,7 +4,7 @@
  * encoders.ts), weights and neuron parameters read once into typed arrays; `run` then takes
  * each image through its T steps with plain loops, no tensors and no op dispatch. Spike-fed
  * conv and linear layers scatter one weight row per input event when the input is sparse
- * enough (RUNTIME_CROSSOVER, measured by runtime-crossover-bench.ts), dense otherwise.
+ * enough (RUNTIME_CROSSOVER, measured by src/bench/runtime-crossover.ts), dense otherwise.
  *
  * Outputs equal SnnModel.forward's: the same spike counts, logits to float32 rounding (sums
  * run in another order than tfjs's kernels). Inference only: no dropout, no gradients.
@@ -22,10 +22,13 @@ import { runtimeOps } from './ops/registry.js';
 import { RUNTIME_MODES, RuntimeUnsupportedError, type CompileContext, type KernelChoice, type LayerKernelStats, type RuntimeMode, type Step, type Value } from './types.js';
 
 /**
- * Input density (events / elements) up to which a spike-fed layer runs event-driven in 'auto'
- * mode. Measured by runtime-crossover-bench.ts on this project's 2-core machine (see there).
+ * Input density (events / elements) up to which a conv or linear layer runs event-driven in
+ * 'auto' mode. Measured by src/bench/runtime-crossover.ts (SIMD scatter against SIMD dense, the
+ * shipped CNN's layer shapes, 2026-12-04, shared 2-core machine at load 2): dense is never
+ * slower from 70 % (spikes; conv 28×28×1→16, conv 14×14×16→32, linear 1568→128) and from 80 to
+ * 100 % (analog values); the lowest, 70 %, for both kinds of layer.
  */
-export const RUNTIME_CROSSOVER: Readonly<Record<'conv2d' | 'linear', number>> = { conv2d: 0.6, linear: 0.6 };
+export const RUNTIME_CROSSOVER: Readonly<Record<'conv2d' | 'linear', number>> = { conv2d: 0.7, linear: 0.7 };
 
 export interface CompileSnnOptions {
   /** Normalisation of the analog input steps, as given to createEncoder (the encoder does not expose it). */
