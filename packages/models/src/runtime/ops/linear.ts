@@ -10,7 +10,7 @@ import { addChannelBias, listEvents } from './conv2d.js';
 /** y[r, :] = x[r, :] · w for every row r of x (rows of `inputs` elements); y is overwritten. */
 export function linearDense(x: Float32Array, w: Float32Array, y: Float32Array, inputs: number, units: number): void {
   y.fill(0);
-  for (let r = 0, xo = 0, yo = 0; xo < x.length; r++, xo += inputs, yo += units)
+  for (let xo = 0, yo = 0; xo < x.length; xo += inputs, yo += units)
     for (let c = 0; c < inputs; c++) {
       const v = x[xo + c]!;
       const wo = c * units;
