@@ -10,7 +10,8 @@
 import { createRng } from '@spikelite/engine';
 import { Arena } from '../runtime/arena.js';
 import { window2d } from '../runtime/geometry.js';
-import { runtimeSimdFor } from '../runtime/simd.js';
+import { arenaTable } from '../runtime/ops/conv2d.js';
+import { runtimeSimdFor, scatterTable } from '../runtime/simd.js';
 
 const DENSITIES = [0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
@@ -51,16 +52,15 @@ for (const s of SHAPES) {
   const size = H * W * C;
   const out = s.output[0] * s.output[1] * s.Co;
   const wSize = s.k * s.k * C * s.Co;
-  const arena = Arena.ofSize(4 * (3 * size + out + wSize + g.outRow.length + g.outCol.length) + 4096);
+  const arena = Arena.ofSize(4 * (3 * size + out + wSize + 3 * H * W * s.k * s.k) + 4096);
   const simd = runtimeSimdFor(arena.memory);
   if (simd === null) throw new Error('runtime-crossover: no WebAssembly SIMD here');
-  const [x, ev, w, y, rows, cols] = [arena.f32(size), arena.i32(size), arena.f32(wSize), arena.f32(out), arena.i32(g.outRow.length), arena.i32(g.outCol.length)];
-  rows.set(g.outRow);
-  cols.set(g.outCol);
+  const [x, ev, w, y] = [arena.f32(size), arena.i32(size), arena.f32(wSize), arena.f32(out)];
+  const table = arenaTable(arena, scatterTable(g, C, s.Co));
   const rng = createRng(1);
   for (let i = 0; i < wSize; i++) w[i] = rng.next() - 0.5;
   const rowsFor = [x.byteOffset, w.byteOffset, y.byteOffset, H, W, C, s.Co, s.output[0], s.output[1], s.k, s.k, 1, 1, 1, 1, g.PT, g.PL];
-  const rows2 = [rows.byteOffset, cols.byteOffset, W, C, s.Co, s.k, s.k, s.output[1]];
+  const rows2 = [table.start.byteOffset, table.taps.byteOffset, C, s.Co];
   const result: Record<string, unknown> = { bench: 'runtime-crossover', shape: s.name, op: s.op };
   for (const binary of [true, false]) {
     const points: Array<{ density: number; scatter_ms: number; dense_ms: number }> = [];

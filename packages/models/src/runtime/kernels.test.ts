@@ -8,11 +8,11 @@ import { createRng } from '@spikelite/engine';
 import { describe, expect, it } from 'vitest';
 import { Arena } from './arena.js';
 import { singleSpikeStepArrays } from './neurons/single-spike.js';
-import { convDense, convScatter, type ConvGeometry } from './ops/conv2d.js';
-import { linearDense, linearScatter } from './ops/linear.js';
+import { arenaTable, convDense, convScatter, type ConvGeometry } from './ops/conv2d.js';
+import { linearDense, linearScatter, linearTable } from './ops/linear.js';
 import { poolDense, poolGeometry, poolScatter } from './ops/pool.js';
 import { window2d } from './geometry.js';
-import { runtimeSimdFor } from './simd.js';
+import { runtimeSimdFor, scatterTable } from './simd.js';
 
 const DENSITIES = [0, 0.01, 0.1, 0.3, 0.6, 0.9, 1];
 
@@ -67,13 +67,12 @@ describe('conv2d kernels: event-driven = dense, JavaScript and SIMD', () => {
       const wSize = geo.k * geo.k * (geo.input[2] / geo.groups) * geo.Co;
       const rng = createRng(5);
       const w = Float32Array.from({ length: wSize }, () => rng.next() * 2 - 1);
-      const arena = Arena.ofSize(4 * (3 * size + 2 * outSize + wSize + 64) + 1024);
+      const arena = Arena.ofSize(4 * (3 * size + 2 * outSize + wSize + 3 * size * geo.k * geo.k) + 4096);
       const simd = geo.groups === 1 ? runtimeSimdFor(arena.memory) : null;
       if (geo.groups === 1) expect(simd).not.toBeNull(); // Node has wasm SIMD: the SIMD path is tested, not skipped
-      const [xs, evs, ws, ya, yb, rows, cols] = [arena.f32(size), arena.i32(size), arena.f32(wSize), arena.f32(outSize), arena.f32(outSize), arena.i32(g.outRow.length), arena.i32(g.outCol.length)];
+      const [xs, evs, ws, ya, yb] = [arena.f32(size), arena.i32(size), arena.f32(wSize), arena.f32(outSize), arena.f32(outSize)];
+      const table = arenaTable(arena, scatterTable(g, g.C, g.Co));
       ws.set(w);
-      rows.set(g.outRow);
-      cols.set(g.outCol);
       for (const binary of [true, false])
         for (const density of DENSITIES) {
           const m = map(size, density, binary, Math.round(density * 1000) + (binary ? 1 : 2));
@@ -90,7 +89,7 @@ describe('conv2d kernels: event-driven = dense, JavaScript and SIMD', () => {
           ya.fill(0);
           yb.fill(0);
           simd.dense(xs.byteOffset, ws.byteOffset, ya.byteOffset, g.H, g.W, g.C, g.Co, g.Ho, g.Wo, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.PT, g.PL);
-          simd.scatter(evs.byteOffset, m.count, binary ? 0 : xs.byteOffset, ws.byteOffset, yb.byteOffset, rows.byteOffset, cols.byteOffset, g.W, g.C, g.Co, g.KH, g.KW, g.Wo);
+          simd.scatter(evs.byteOffset, m.count, binary ? 0 : xs.byteOffset, ws.byteOffset, yb.byteOffset, table.start.byteOffset, table.taps.byteOffset, g.C, g.Co);
           expect(Array.from(yb), `SIMD ${binary ? 'spikes' : 'values'} at ${density}`).toEqual(Array.from(ya));
           ya.forEach((v, i) => expect(Math.abs(v - ref[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(ref[i]!))));
         }
@@ -105,9 +104,9 @@ describe('linear kernels: event-driven = dense', () => {
     const w = Float32Array.from({ length: inputs * units }, () => rng.next() * 2 - 1);
     const arena = Arena.ofSize(4 * (3 * rowsIn * inputs + 2 * rowsIn * units + inputs * units + 8) + 1024);
     const simd = runtimeSimdFor(arena.memory)!;
-    const [xs, evs, ws, ya, yb, rows, cols] = [arena.f32(rowsIn * inputs), arena.i32(rowsIn * inputs), arena.f32(inputs * units), arena.f32(rowsIn * units), arena.f32(rowsIn * units), arena.i32(rowsIn), arena.i32(1)];
+    const [xs, evs, ws, ya, yb] = [arena.f32(rowsIn * inputs), arena.i32(rowsIn * inputs), arena.f32(inputs * units), arena.f32(rowsIn * units), arena.f32(rowsIn * units)];
+    const table = arenaTable(arena, linearTable(rowsIn, inputs, units));
     ws.set(w);
-    rows.set([0, 1]);
     for (const binary of [true, false])
       for (const density of DENSITIES) {
         const m = map(rowsIn * inputs, density, binary, 77 + Math.round(density * 100));
@@ -127,7 +126,7 @@ describe('linear kernels: event-driven = dense', () => {
         ya.fill(0);
         yb.fill(0);
         simd.dense(xs.byteOffset, ws.byteOffset, ya.byteOffset, rowsIn, 1, inputs, units, rowsIn, 1, 1, 1, 1, 1, 1, 1, 0, 0);
-        simd.scatter(evs.byteOffset, m.count, binary ? 0 : xs.byteOffset, ws.byteOffset, yb.byteOffset, rows.byteOffset, cols.byteOffset, 1, inputs, units, 1, 1, 1);
+        simd.scatter(evs.byteOffset, m.count, binary ? 0 : xs.byteOffset, ws.byteOffset, yb.byteOffset, table.start.byteOffset, table.taps.byteOffset, inputs, units);
         expect(Array.from(yb)).toEqual(Array.from(ya));
         ya.forEach((v, i) => expect(Math.abs(v - dense[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(dense[i]!))));
       }

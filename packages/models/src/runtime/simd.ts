@@ -13,7 +13,7 @@
 import { F32, I32, V128, WASM_OP as OP, WASM_SIMD as SIMD, WasmFn, assembleModule, wasmInstanceCache } from '@spikelite/engine';
 
 export interface RuntimeSimd {
-  /** (pEvents, count, pX or 0 for binary events, pW, pY, pOutRow, pOutCol, W, C, Co, KH, KW, Wo); pY zeroed by the caller. */
+  /** (pEvents, count, pX or 0 for binary events, pW, pY, pTapStart, pTaps, C, Co); pY zeroed by the caller (tables: scatterTable). */
   scatter(...args: number[]): void;
   /** (pX, pW, pY, H, W, C, Co, Ho, Wo, KH, KW, SH, SW, DH, DW, PT, PL); pY zeroed by the caller. */
   dense(...args: number[]): void;
@@ -27,21 +27,40 @@ export interface RuntimeSimd {
 }
 
 /**
- * y[0 .. coBytes) += [v ·] w[0 .. coBytes); addresses in yA, wA. Four vectors a step while 64
- * bytes remain (less loop overhead: the rows are 16 to 128 floats), then one at a time.
+ * y[0 .. coBytes) += [v ·] w[0 .. coBytes); addresses in yA, wA. Rows of 16 and 32 floats
+ * (the usual channel counts) are unrolled whole; others go four vectors a step while 64 bytes
+ * remain, then one at a time.
  */
 function axpy(f: WasmFn, yA: number, wA: number, k: number, coBytes: number, vv: number | null, end4: number): void {
-  const one = (offset: number) => {
-    f.get(yA).get(k).op(OP.i32Add);
-    f.get(yA).get(k).op(OP.i32Add).v128Load(offset);
-    f.get(wA).get(k).op(OP.i32Add).v128Load(offset);
+  const one = (offset: number, withK: boolean) => {
+    f.get(yA);
+    if (withK) f.get(k).op(OP.i32Add);
+    f.get(yA);
+    if (withK) f.get(k).op(OP.i32Add);
+    f.v128Load(offset);
+    f.get(wA);
+    if (withK) f.get(k).op(OP.i32Add);
+    f.v128Load(offset);
     if (vv !== null) f.get(vv).simd(SIMD.f32x4Mul);
     f.simd(SIMD.f32x4Add).v128Store(offset);
   };
-  f.forRange(k, () => f.i32(0), end4, 64, () => {
-    for (let q = 0; q < 4; q++) one(16 * q);
-  });
-  f.forRange(k, () => f.get(end4), coBytes, 16, () => one(0));
+  const unrolled = (vectors: number) => {
+    for (let q = 0; q < vectors; q++) one(16 * q, false);
+  };
+  f.get(coBytes).i32(128).op(OP.i32Eq).if(
+    () => unrolled(8),
+    () => {
+      f.get(coBytes).i32(64).op(OP.i32Eq).if(
+        () => unrolled(4),
+        () => {
+          f.forRange(k, () => f.i32(0), end4, 64, () => {
+            for (let q = 0; q < 4; q++) one(16 * q, true);
+          });
+          f.forRange(k, () => f.get(end4), coBytes, 16, () => one(0, true));
+        },
+      );
+    },
+  );
 }
 
 /** end4 = coBytes rounded down to a multiple of 64. */
@@ -49,42 +68,63 @@ function setEnd4(f: WasmFn, coBytes: number, end4: number): void {
   f.get(coBytes).i32(-64).op(OP.i32And).set(end4);
 }
 
+/**
+ * For each event idx (input pixel p = idx / C, channel c), the taps of pixel p from a CSR
+ * table built at compile time (scatterTable): entries tapStart[p] .. tapStart[p + 1], each the
+ * byte offsets of its output row in y and of its tap's weights (channel 0) in w.
+ * Params (pEvents, count, pX or 0, pW, pY, pTapStart, pTaps, C, Co).
+ */
 function scatterFn(): WasmFn {
-  const f = new WasmFn(new Array<typeof I32>(13).fill(I32));
-  const [pEv, n, pX, pW, pY, pRow, pCol, W, C, Co, KH, KW, Wo] = Array.from({ length: 13 }, (_, i) => i) as [
-    number, number, number, number, number, number, number, number, number, number, number, number, number,
-  ];
-  const [e, idx, pix, c, ih, iw, i, j, oh, ow, yA, wA, k, coBytes, end4] = f.locals(I32, 15);
+  const f = new WasmFn(new Array<typeof I32>(9).fill(I32));
+  const [pEv, n, pX, pW, pY, pStart, pTaps, C, Co] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [e, idx, pix, cOff, t, tEnd, a, yA, wA, k, coBytes, end4] = f.locals(I32, 12);
   const vv = f.local(V128);
   f.get(Co).i32(2).op(OP.i32Shl).set(coBytes);
   setEnd4(f, coBytes, end4);
   f.forRange(e, () => f.i32(0), n, 1, () => {
     f.get(pEv).get(e).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).set(idx);
     f.get(idx).get(C).op(OP.i32DivU).set(pix);
-    f.get(idx).get(pix).get(C).op(OP.i32Mul).op(OP.i32Sub).set(c);
-    f.get(pix).get(W).op(OP.i32DivU).set(ih);
-    f.get(pix).get(ih).get(W).op(OP.i32Mul).op(OP.i32Sub).set(iw);
+    // cOff = (idx − pix·C) · coBytes: the channel's row within each tap's weights
+    f.get(idx).get(pix).get(C).op(OP.i32Mul).op(OP.i32Sub).get(coBytes).op(OP.i32Mul).set(cOff);
     f.get(pX).if(() => {
       f.get(pX).get(idx).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.f32Load, 2).simd(SIMD.f32x4Splat).set(vv);
     });
-    f.forRange(i, () => f.i32(0), KH, 1, (ci) => {
-      f.get(pRow).get(ih).get(KH).op(OP.i32Mul).get(i).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).tee(oh);
-      f.i32(0).op(OP.i32LtS);
-      ci.nextIf();
-      f.forRange(j, () => f.i32(0), KW, 1, (cj) => {
-        f.get(pCol).get(iw).get(KW).op(OP.i32Mul).get(j).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).tee(ow);
-        f.i32(0).op(OP.i32LtS);
-        cj.nextIf();
-        f.get(pY).get(oh).get(Wo).op(OP.i32Mul).get(ow).op(OP.i32Add).get(coBytes).op(OP.i32Mul).op(OP.i32Add).set(yA);
-        f.get(pW).get(i).get(KW).op(OP.i32Mul).get(j).op(OP.i32Add).get(C).op(OP.i32Mul).get(c).op(OP.i32Add).get(coBytes).op(OP.i32Mul).op(OP.i32Add).set(wA);
-        f.get(pX).if(
-          () => axpy(f, yA, wA, k, coBytes, vv, end4),
-          () => axpy(f, yA, wA, k, coBytes, null, end4),
-        );
-      });
+    f.get(pStart).get(pix).i32(2).op(OP.i32Shl).op(OP.i32Add).tee(a).mem(OP.i32Load, 2).set(t);
+    f.get(a).mem(OP.i32Load, 2, 4).set(tEnd);
+    f.forRange(t, () => f.get(t), tEnd, 1, () => {
+      f.get(pTaps).get(t).i32(3).op(OP.i32Shl).op(OP.i32Add).tee(a).mem(OP.i32Load, 2).get(pY).op(OP.i32Add).set(yA);
+      f.get(a).mem(OP.i32Load, 2, 4).get(pW).op(OP.i32Add).get(cOff).op(OP.i32Add).set(wA);
+      f.get(pX).if(
+        () => axpy(f, yA, wA, k, coBytes, vv, end4),
+        () => axpy(f, yA, wA, k, coBytes, null, end4),
+      );
     });
   });
   return f;
+}
+
+/**
+ * The CSR tap table of `scatter` for a window geometry with C input and Co output channels:
+ * start[p] .. start[p + 1] index the taps of input pixel p, taps[2t] = byte offset of the
+ * output row, taps[2t + 1] = byte offset of the tap's weights (HWIO, channel 0).
+ */
+export function scatterTable(g: { H: number; W: number; Wo: number; KH: number; KW: number; outRow: Int32Array; outCol: Int32Array }, C: number, Co: number): { start: Int32Array; taps: Int32Array } {
+  const start = new Int32Array(g.H * g.W + 1);
+  const taps: number[] = [];
+  for (let ih = 0; ih < g.H; ih++)
+    for (let iw = 0; iw < g.W; iw++) {
+      start[ih * g.W + iw] = taps.length / 2;
+      for (let i = 0; i < g.KH; i++) {
+        const oh = g.outRow[ih * g.KH + i]!;
+        if (oh < 0) continue;
+        for (let j = 0; j < g.KW; j++) {
+          const ow = g.outCol[iw * g.KW + j]!;
+          if (ow >= 0) taps.push((oh * g.Wo + ow) * Co * 4, (i * g.KW + j) * C * Co * 4);
+        }
+      }
+    }
+  start[g.H * g.W] = taps.length / 2;
+  return { start, taps: Int32Array.from(taps) };
 }
 
 function denseFn(): WasmFn {

@@ -5,6 +5,8 @@
  */
 import type { NodeOf } from '../../graph.js';
 import { window2d, type Window2d } from '../geometry.js';
+import type { Arena } from '../arena.js';
+import { scatterTable } from '../simd.js';
 import { useSparse, type OpHandler } from '../types.js';
 
 export interface ConvGeometry extends Window2d {
@@ -87,6 +89,15 @@ export function listEvents(x: Float32Array, out: Int32Array): number {
   return n;
 }
 
+/** A scatter table copied into the arena (the SIMD kernel reads it there). */
+export function arenaTable(arena: Arena, t: { start: Int32Array; taps: Int32Array }): { start: Int32Array; taps: Int32Array } {
+  const start = arena.i32(t.start.length);
+  const taps = arena.i32(Math.max(t.taps.length, 1));
+  start.set(t.start);
+  taps.set(t.taps);
+  return { start, taps };
+}
+
 export function convGeometry(node: NodeOf<'conv2d'>): ConvGeometry {
   const l = node.layer;
   return {
@@ -109,10 +120,7 @@ export const conv2dOp: OpHandler<NodeOf<'conv2d'>> = {
     const scratch = ctx.arena.i32(x.size);
     // SIMD: 4 output channels a lane group, one group of channels (the JavaScript loops otherwise).
     const simd = g.groups === 1 && g.Co % 4 === 0 ? ctx.simd : null;
-    const rows = simd ? ctx.arena.i32(g.outRow.length) : null;
-    const cols = simd ? ctx.arena.i32(g.outCol.length) : null;
-    rows?.set(g.outRow);
-    cols?.set(g.outCol);
+    const table = simd ? arenaTable(ctx.arena, scatterTable(g, g.C, g.Co)) : null;
     return {
       path: node.path,
       output: out,
@@ -129,7 +137,7 @@ export const conv2dOp: OpHandler<NodeOf<'conv2d'>> = {
           const n = listed ? x.count : listEvents(x.data, scratch);
           if (simd) {
             y.fill(0);
-            simd.scatter(events.byteOffset, n, x.binary ? 0 : x.data.byteOffset, w.byteOffset, y.byteOffset, rows!.byteOffset, cols!.byteOffset, g.W, g.C, g.Co, g.KH, g.KW, g.Wo);
+            simd.scatter(events.byteOffset, n, x.binary ? 0 : x.data.byteOffset, w.byteOffset, y.byteOffset, table!.start.byteOffset, table!.taps.byteOffset, g.C, g.Co);
           } else convScatter(events, n, x.binary ? null : x.data, w, y, g);
         } else {
           stats.denseSteps++;

@@ -5,7 +5,8 @@
  */
 import type { NodeOf } from '../../graph.js';
 import { useSparse, type OpHandler } from '../types.js';
-import { addChannelBias, listEvents } from './conv2d.js';
+import { scatterTable } from '../simd.js';
+import { addChannelBias, arenaTable, listEvents } from './conv2d.js';
 
 /** y[r, :] = x[r, :] · w for every row r of x (rows of `inputs` elements); y is overwritten. */
 export function linearDense(x: Float32Array, w: Float32Array, y: Float32Array, inputs: number, units: number): void {
@@ -34,6 +35,12 @@ export function linearScatter(events: Int32Array, count: number, values: Float32
   }
 }
 
+/** The scatter table of a linear layer: `rows` pixels of one column, a 1×1 window. */
+export function linearTable(rows: number, inputs: number, units: number): { start: Int32Array; taps: Int32Array } {
+  const ids = Int32Array.from({ length: rows }, (_, r) => r);
+  return scatterTable({ H: rows, W: 1, Wo: 1, KH: 1, KW: 1, outRow: ids, outCol: new Int32Array([0]) }, inputs, units);
+}
+
 export const linearOp: OpHandler<NodeOf<'linear'>> = {
   op: 'linear',
   compile(node, ctx) {
@@ -46,11 +53,9 @@ export const linearOp: OpHandler<NodeOf<'linear'>> = {
     const out = ctx.value(node.output, x.varying);
     const stats = ctx.stats(node);
     const scratch = ctx.arena.i32(x.size);
-    // SIMD: a 1×1 convolution over `rowsIn` rows of one column; row r's only tap reads row r.
+    // SIMD: a 1×1 convolution over `rowsIn` rows of one column: row r's one tap writes output row r.
     const simd = units % 4 === 0 ? ctx.simd : null;
-    const rows = simd ? ctx.arena.i32(rowsIn) : null;
-    const cols = simd ? ctx.arena.i32(1) : null;
-    rows?.forEach((_, r) => (rows[r] = r));
+    const table = simd ? arenaTable(ctx.arena, linearTable(rowsIn, inputs, units)) : null;
     return {
       path: node.path,
       output: out,
@@ -67,7 +72,7 @@ export const linearOp: OpHandler<NodeOf<'linear'>> = {
           const n = listed ? x.count : listEvents(x.data, scratch);
           if (simd) {
             y.fill(0);
-            simd.scatter(events.byteOffset, n, x.binary ? 0 : x.data.byteOffset, w.byteOffset, y.byteOffset, rows!.byteOffset, cols!.byteOffset, 1, inputs, units, 1, 1, 1);
+            simd.scatter(events.byteOffset, n, x.binary ? 0 : x.data.byteOffset, w.byteOffset, y.byteOffset, table!.start.byteOffset, table!.taps.byteOffset, inputs, units);
           } else linearScatter(events, n, x.binary ? null : x.data, w, y, inputs, units);
         } else {
           stats.denseSteps++;
