@@ -156,7 +156,19 @@ describe('pool kernels: event-driven = dense', () => {
           const n = poolScatter(m.x, m.events, m.count, sparse, listed, g);
           expect(sparse).toEqual(dense);
           // The listed outputs are exactly the non-zero ones, ascending.
-          expect(Array.from(listed.subarray(0, n))).toEqual(Array.from(dense.keys()).filter((i) => dense[i] !== 0));
+          const nonZero = Array.from(dense.keys()).filter((i) => dense[i] !== 0);
+          expect(Array.from(listed.subarray(0, n))).toEqual(nonZero);
+          if (g.kind !== 'max' || g.toOut === null) continue;
+          // The SIMD OR of spikes over windows apart, and its listing.
+          const arena = Arena.ofSize(4 * (3 * size + 2 * outSize) + 1024);
+          const simd = runtimeSimdFor(arena.memory)!;
+          const [evs, to, y, out] = [arena.i32(size), arena.i32(size), arena.f32(outSize), arena.i32(outSize)];
+          evs.set(m.events);
+          to.set(g.toOut);
+          simd.orPool(evs.byteOffset, m.count, to.byteOffset, y.byteOffset);
+          expect(Array.from(y)).toEqual(Array.from(dense));
+          const k = simd.listNonZero(y.byteOffset, outSize, out.byteOffset);
+          expect(Array.from(out.subarray(0, k))).toEqual(nonZero);
         }
     });
   }

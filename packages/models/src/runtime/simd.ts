@@ -24,6 +24,10 @@ export interface RuntimeSimd {
    * floats: (pI, pU, pF, pS, pEvents, n, λ, θ, freeze) → spikes listed in pEvents.
    */
   singleSpike(pI: number, pU: number, pF: number, pS: number, pEv: number, n: number, lam: number, th: number, freeze: number): number;
+  /** y[toOut[idx]] = 1 for each listed idx with toOut[idx] ≥ 0 (a max pool of spikes, windows apart): (pEvents, count, pToOut, pY). */
+  orPool(pEv: number, n: number, pToOut: number, pY: number): void;
+  /** Lists the non-zero elements of y[0 .. n) (n a multiple of 4) ascending at pOut; returns their count. */
+  listNonZero(pY: number, n: number, pOut: number): number;
 }
 
 /**
@@ -225,12 +229,46 @@ function singleSpikeFn(): WasmFn {
   return f;
 }
 
+function orPoolFn(): WasmFn {
+  const f = new WasmFn([I32, I32, I32, I32]);
+  const [pEv, n, pTo, pY] = [0, 1, 2, 3];
+  const [e, o] = f.locals(I32, 2);
+  f.forRange(e, () => f.i32(0), n, 1, (c) => {
+    f.get(pTo).get(pEv).get(e).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).tee(o);
+    f.i32(0).op(OP.i32LtS);
+    c.nextIf();
+    f.get(pY).get(o).i32(2).op(OP.i32Shl).op(OP.i32Add).f32(1).mem(OP.f32Store, 2);
+  });
+  return f;
+}
+
+function listNonZeroFn(): WasmFn {
+  const f = new WasmFn([I32, I32, I32], [I32]);
+  const [pY, n, pOut] = [0, 1, 2];
+  const [i, bytes, cnt] = f.locals(I32, 3);
+  const m = f.local(V128);
+  f.get(n).i32(2).op(OP.i32Shl).set(bytes);
+  f.i32(0).set(cnt);
+  f.forRange(i, () => f.i32(0), bytes, 16, () => {
+    f.get(pY).get(i).op(OP.i32Add).v128Load().v128Zero().simd(SIMD.f32x4Ne).tee(m).simd(SIMD.anyTrue).if(() => {
+      for (let l = 0; l < 4; l++) {
+        f.get(pOut).get(cnt).i32(2).op(OP.i32Shl).op(OP.i32Add).get(i).i32(2).op(OP.i32ShrU).i32(l).op(OP.i32Add).mem(OP.i32Store, 2);
+        f.get(cnt).get(m).simd(SIMD.i32x4ExtractLane, l).op(OP.i32Sub).set(cnt);
+      }
+    });
+  });
+  f.get(cnt);
+  return f;
+}
+
 export function runtimeSimdBytes(): Uint8Array {
   return assembleModule([
     ['scatter', scatterFn()],
     ['dense', denseFn()],
     ['addBias', addBiasFn()],
     ['singleSpike', singleSpikeFn()],
+    ['orPool', orPoolFn()],
+    ['listNonZero', listNonZeroFn()],
   ]);
 }
 
@@ -243,7 +281,20 @@ export function setRuntimeSimd(on: boolean): void {
 
 const cache = wasmInstanceCache<RuntimeSimd>(runtimeSimdBytes);
 
-/** The kernels bound to `memory`, or null without wasm SIMD (or when turned off). */
+let probe: WebAssembly.Memory | undefined;
+const notToRun = (): never => {
+  throw new Error('the SIMD kernels of a counting arena do not run');
+};
+/** Stands in for the kernels while an arena is only counted: handlers allocate as they will for SIMD. */
+const COUNTING: RuntimeSimd = { scatter: notToRun, dense: notToRun, addBias: notToRun, singleSpike: notToRun, orPool: notToRun, listNonZero: notToRun };
+
+/**
+ * The kernels bound to `memory`, or null without wasm SIMD (or when turned off). For a counting
+ * arena (memory null), a stand-in when the kernels would be there, so the count matches.
+ */
 export function runtimeSimdFor(memory: WebAssembly.Memory | null): RuntimeSimd | null {
-  return enabled && memory !== null ? cache(memory) : null;
+  if (!enabled) return null;
+  if (memory !== null) return cache(memory);
+  probe ??= new WebAssembly.Memory({ initial: 1 });
+  return cache(probe) === null ? null : COUNTING;
 }

@@ -196,6 +196,10 @@ function poolOp(op: PoolNode['op']): OpHandler<PoolNode> {
       const x = ctx.inputs[0]!;
       const g = poolGeometry(node);
       const out = ctx.value(node.output, x.varying);
+      // SIMD for the max of spikes over windows apart (max pools of spiking CNNs): an OR by table, then a vector scan.
+      const simd = g.kind === 'max' && g.toOut !== null && out.size % 4 === 0 ? ctx.simd : null;
+      const toOut = simd ? ctx.arena.i32(g.toOut!.length) : null;
+      toOut?.set(g.toOut!);
       return {
         path: node.path,
         output: out,
@@ -206,7 +210,11 @@ function poolOp(op: PoolNode['op']): OpHandler<PoolNode> {
         step() {
           clearValue(out);
           const events = x.count >= 0 && (g.kind !== 'max' || (x.binary && g.allCovered));
-          if (events) {
+          if (events && simd) {
+            simd.orPool(x.events.byteOffset, x.count, toOut!.byteOffset, out.data.byteOffset);
+            out.count = simd.listNonZero(out.data.byteOffset, out.size, out.events.byteOffset);
+            out.binary = true;
+          } else if (events) {
             out.count = poolScatter(x.data, x.events, x.count, out.data, out.events, g);
             out.binary = g.kind === 'max';
           } else {
