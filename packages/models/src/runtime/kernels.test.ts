@@ -12,7 +12,7 @@ import { arenaTable, convDense, convScatter, type ConvGeometry } from './ops/con
 import { linearDense, linearScatter, linearTable } from './ops/linear.js';
 import { poolDense, poolGeometry, poolScatter } from './ops/pool.js';
 import { window2d } from './geometry.js';
-import { runtimeSimdFor, scatterTable } from './simd.js';
+import { runtimeSimdFor, scatterTable, singleSpikeKernel } from './simd.js';
 
 const DENSITIES = [0, 0.01, 0.1, 0.3, 0.6, 0.9, 1];
 
@@ -175,20 +175,20 @@ describe('pool kernels: event-driven = dense', () => {
 });
 
 describe('single-spike step: SIMD = JavaScript', () => {
-  it('spikes, events and potentials over 5 steps, reset and freeze', () => {
+  it('spikes, events and potentials over 5 steps, reset and freeze, λ 0.9 and 1', () => {
     const n = 64;
-    for (const freeze of [false, true]) {
+    for (const [freeze, lam] of [[false, 0.9], [true, 0.9], [false, 1], [true, 1]] as const) {
       const arena = Arena.ofSize(4 * 12 * n + 1024);
       const simd = runtimeSimdFor(arena.memory)!;
       const [I, U, F, S, E] = [arena.f32(n), arena.f32(n), arena.f32(n), arena.f32(n), arena.i32(n)];
       const [U2, F2, S2, E2] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Int32Array(n)];
-      const rng = createRng(freeze ? 3 : 4);
+      const rng = createRng(freeze ? 3 : lam === 1 ? 5 : 4);
       let fired = 0;
       for (let t = 0; t < 5; t++) {
         for (let i = 0; i < n; i++) I[i] = rng.next() * 0.8 - 0.1;
-        const a = simd.singleSpike(I.byteOffset, U.byteOffset, F.byteOffset, S.byteOffset, E.byteOffset, n, 0.9, 0.7, freeze ? 1 : 0);
+        const a = singleSpikeKernel(simd, freeze, lam)(I.byteOffset, U.byteOffset, F.byteOffset, S.byteOffset, E.byteOffset, n, lam, 0.7);
         // λ and θ are float32 parameters (the layer holds them so); the SIMD call rounds its f32 arguments.
-        const b = singleSpikeStepArrays(I, U2, F2, S2, E2, Math.fround(0.9), Math.fround(0.7), { freeze, normalized: true });
+        const b = singleSpikeStepArrays(I, U2, F2, S2, E2, Math.fround(lam), Math.fround(0.7), { freeze, normalized: true });
         expect(a).toBe(b);
         expect(Array.from(E.subarray(0, a))).toEqual(Array.from(E2.subarray(0, b)));
         expect(Array.from(S)).toEqual(Array.from(S2));

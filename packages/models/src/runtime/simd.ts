@@ -12,6 +12,14 @@
  */
 import { F32, I32, V128, WASM_OP as OP, WASM_SIMD as SIMD, WasmFn, assembleModule, wasmInstanceCache } from '@spikelite/engine';
 
+export type SingleSpikeFn = (pI: number, pU: number, pF: number, pS: number, pEv: number, n: number, lam: number, th: number) => number;
+
+/** The single-spike step variant for this rule and λ. */
+export function singleSpikeKernel(simd: RuntimeSimd, freeze: boolean, lam: number): SingleSpikeFn {
+  if (lam === 1) return freeze ? simd.singleSpikeFreezeUnit : simd.singleSpikeResetUnit;
+  return freeze ? simd.singleSpikeFreeze : simd.singleSpikeReset;
+}
+
 export interface RuntimeSimd {
   /** (pEvents, count, pX or 0 for binary events, pW, pY, pTapStart, pTaps, C, Co); pY zeroed by the caller (tables: scatterTable). */
   scatter(...args: number[]): void;
@@ -21,9 +29,13 @@ export interface RuntimeSimd {
   addBias(pY: number, pBias: number, pixels: number, Co: number): void;
   /**
    * One single-spike LIF step over n neurons (n a multiple of 4, θ > 0), fired flags as 0/1
-   * floats: (pI, pU, pF, pS, pEvents, n, λ, θ, freeze) → spikes listed in pEvents.
+   * floats: (pI, pU, pF, pS, pEvents, n, λ, θ) → spikes listed in pEvents. One variant per
+   * after-spike rule, and for λ = 1 (no multiply: 1·u = u exactly); see singleSpikeKernel.
    */
-  singleSpike(pI: number, pU: number, pF: number, pS: number, pEv: number, n: number, lam: number, th: number, freeze: number): number;
+  singleSpikeReset: SingleSpikeFn;
+  singleSpikeFreeze: SingleSpikeFn;
+  singleSpikeResetUnit: SingleSpikeFn;
+  singleSpikeFreezeUnit: SingleSpikeFn;
   /** y[toOut[idx]] = 1 for each listed idx with toOut[idx] ≥ 0 (a max pool of spikes, windows apart): (pEvents, count, pToOut, pY). */
   orPool(pEv: number, n: number, pToOut: number, pY: number): void;
   /** Lists the non-zero elements of y[0 .. n) (n a multiple of 4) ascending at pOut; returns their count. */
@@ -189,9 +201,9 @@ function addBiasFn(): WasmFn {
  * potential where 'freeze' and fired), s = (u₁ > θ) ∧ ¬fired, u = u₁ ('freeze') or u₁·(1 − s).
  * Spike indices are appended (ascending) only for groups of 4 with a spike.
  */
-function singleSpikeFn(): WasmFn {
-  const f = new WasmFn([I32, I32, I32, I32, I32, I32, F32, F32, I32], [I32]);
-  const [pI, pU, pF, pS, pEv, n, lam, th, freeze] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+function singleSpikeFn(freeze: boolean, unitLeak: boolean): WasmFn {
+  const f = new WasmFn([I32, I32, I32, I32, I32, I32, F32, F32], [I32]);
+  const [pI, pU, pF, pS, pEv, n, lam, th] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [i, bytes, cnt] = f.locals(I32, 3);
   const [vl, vt, one, fm, u, u1, s, sOne] = f.locals(V128, 8);
   f.get(n).i32(2).op(OP.i32Shl).set(bytes);
@@ -202,21 +214,17 @@ function singleSpikeFn(): WasmFn {
   f.forRange(i, () => f.i32(0), bytes, 16, () => {
     f.get(pF).get(i).op(OP.i32Add).v128Load().v128Zero().simd(SIMD.f32x4Ne).set(fm);
     f.get(pU).get(i).op(OP.i32Add).v128Load().set(u);
-    f.get(vl).get(u).simd(SIMD.f32x4Mul).get(pI).get(i).op(OP.i32Add).v128Load().simd(SIMD.f32x4Add).set(u1);
-    f.get(freeze).if(() => {
-      f.get(u).get(u1).get(fm).simd(SIMD.bitselect).set(u1);
-    });
+    if (unitLeak) f.get(u);
+    else f.get(vl).get(u).simd(SIMD.f32x4Mul);
+    f.get(pI).get(i).op(OP.i32Add).v128Load().simd(SIMD.f32x4Add).set(u1);
+    if (freeze) f.get(u).get(u1).get(fm).simd(SIMD.bitselect).set(u1);
     f.get(u1).get(vt).simd(SIMD.f32x4Gt).get(fm).simd(SIMD.andnot).set(s);
     f.get(s).get(one).simd(SIMD.and).set(sOne);
     f.get(pS).get(i).op(OP.i32Add).get(sOne).v128Store();
     f.get(pF).get(i).op(OP.i32Add).get(fm).get(one).simd(SIMD.and).get(sOne).simd(SIMD.or).v128Store();
-    f.get(pU).get(i).op(OP.i32Add);
-    f.get(freeze).if(() => {
-      f.get(u1).set(u);
-    }, () => {
-      f.get(u1).get(s).simd(SIMD.andnot).set(u);
-    });
-    f.get(u).v128Store();
+    f.get(pU).get(i).op(OP.i32Add).get(u1);
+    if (!freeze) f.get(s).simd(SIMD.andnot);
+    f.v128Store();
     f.get(s).simd(SIMD.anyTrue).if(() => {
       for (let l = 0; l < 4; l++) {
         // events[cnt] = i/4 + l; cnt += s[l] ≠ 0 (a true lane is −1)
@@ -266,7 +274,10 @@ export function runtimeSimdBytes(): Uint8Array {
     ['scatter', scatterFn()],
     ['dense', denseFn()],
     ['addBias', addBiasFn()],
-    ['singleSpike', singleSpikeFn()],
+    ['singleSpikeReset', singleSpikeFn(false, false)],
+    ['singleSpikeFreeze', singleSpikeFn(true, false)],
+    ['singleSpikeResetUnit', singleSpikeFn(false, true)],
+    ['singleSpikeFreezeUnit', singleSpikeFn(true, true)],
     ['orPool', orPoolFn()],
     ['listNonZero', listNonZeroFn()],
   ]);
@@ -286,7 +297,7 @@ const notToRun = (): never => {
   throw new Error('the SIMD kernels of a counting arena do not run');
 };
 /** Stands in for the kernels while an arena is only counted: handlers allocate as they will for SIMD. */
-const COUNTING: RuntimeSimd = { scatter: notToRun, dense: notToRun, addBias: notToRun, singleSpike: notToRun, orPool: notToRun, listNonZero: notToRun };
+const COUNTING: RuntimeSimd = { scatter: notToRun, dense: notToRun, addBias: notToRun, singleSpikeReset: notToRun, singleSpikeFreeze: notToRun, singleSpikeResetUnit: notToRun, singleSpikeFreezeUnit: notToRun, orPool: notToRun, listNonZero: notToRun };
 
 /**
  * The kernels bound to `memory`, or null without wasm SIMD (or when turned off). For a counting

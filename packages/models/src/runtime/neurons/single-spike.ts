@@ -5,6 +5,7 @@
  * is skipped: after the first steps most of the layer costs one load.
  */
 import { surrogateDomain } from '@spikelite/neurons';
+import { singleSpikeKernel } from '../simd.js';
 import type { NeuronHandler } from './types.js';
 
 const fr = Math.fround;
@@ -51,7 +52,7 @@ export const singleSpikeHandler: NeuronHandler = {
     const L = fr(lam);
     const TH = fr(th);
     // SIMD on groups of 4 (θ > 0: the spike test is then u₁ > θ); the JavaScript loop takes the rest.
-    const simd = TH > 0 ? ctx.simd : null;
+    const simd = TH > 0 && ctx.simd ? singleSpikeKernel(ctx.simd, p.freeze, L) : null;
     const head = simd ? out.size & ~3 : 0;
     const step = {
       path: node.path,
@@ -62,7 +63,7 @@ export const singleSpikeHandler: NeuronHandler = {
         F.fill(0);
       },
       step() {
-        const n = simd ? simd.singleSpike(x.data.byteOffset, U.byteOffset, F.byteOffset, out.data.byteOffset, out.events.byteOffset, head, L, TH, p.freeze ? 1 : 0) : 0;
+        const n = simd ? simd(x.data.byteOffset, U.byteOffset, F.byteOffset, out.data.byteOffset, out.events.byteOffset, head, L, TH) : 0;
         step.spikes = out.count = head === out.size ? n : singleSpikeStepArrays(x.data, U, F, out.data, out.events, L, TH, p, head, n);
       },
     };
