@@ -98,18 +98,20 @@ export class SnnRuntime {
     const logits = new Float32Array(n * C);
     const counts = new Float64Array(this.layers * T);
     const steps = this.steps;
+    const neurons = this.neurons;
+    const U = new Float32Array(C);
     for (let img = 0; img < n; img++) {
       this.input.load(images, img * this.inputSize);
       for (const s of steps) s.begin?.();
-      const U = logits.subarray(img * C, (img + 1) * C);
       for (let t = 0; t < T; t++) {
         this.input.step(t);
         // A value that is the same at every step of the image (fed by direct input only) is computed once.
         for (const s of steps) if (t === 0 || s.output.varying) s.step(t);
-        this.neurons.forEach((ns, k) => (counts[k * T + t]! += ns.spikes));
+        for (let k = 0; k < neurons.length; k++) counts[k * T + t]! += neurons[k]!.spikes;
         const out = this.output.data;
         for (let c = 0; c < C; c++) U[c] = t === 0 ? out[c]! : U[c]! + out[c]!;
       }
+      logits.set(U, img * C);
     }
     return { logits, spikeCounts: counts, kernels: this.stats.map((s) => ({ ...s })) };
   }
