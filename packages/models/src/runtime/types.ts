@@ -16,7 +16,7 @@ export const RUNTIME_MODES: readonly RuntimeMode[] = ['auto', 'dense', 'sparse']
 
 /** A node's output for the current image and step. */
 export interface Value {
-  /** Per-image shape (the graph's, without the batch axis). */
+  /** Per-image shape, without the batch axis (of the producing node: flatten, reshape and dropout pass their input's value on). */
   readonly shape: readonly number[];
   /** Elements per image. */
   readonly size: number;

@@ -1,8 +1,8 @@
 /**
  * Single-spike LIF (neurons/src/single-spike-lif.ts), as its fused kernel computes the spikes:
  * u₁ = fround(fround(λ·u) + I), spike u₁ > θ (exact test for θ ≤ 0), then reset or freeze.
- * A neuron that has fired never fires again and nothing downstream reads its potential, so it
- * is skipped: after the first steps most of the layer costs one load.
+ * A neuron that has fired never fires again and nothing downstream reads its potential: the
+ * JavaScript loop skips it, the SIMD kernel (simd.ts, groups of 4, branch-free) masks it.
  */
 import { surrogateDomain } from '@spikelite/neurons';
 import { singleSpikeKernel } from '../simd.js';
