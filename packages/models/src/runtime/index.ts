@@ -1,7 +1,4 @@
 export { compileSnn, SnnRuntime, RUNTIME_CROSSOVER } from './compile.js';
-export { setRuntimeSimd } from './simd.js';
 export type { CompileSnnOptions, SnnRunOptions, SnnRunResult } from './compile.js';
 export { RuntimeUnsupportedError, RUNTIME_MODES } from './types.js';
 export type { RuntimeMode, LayerKernelStats } from './types.js';
-export { convDense, convScatter } from './ops/conv2d.js';
-export { linearDense, linearScatter } from './ops/linear.js';

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Network } from '../network.js';
 import { SnnModel } from '../snn.js';
 import { compileSnn, RuntimeUnsupportedError, type RuntimeMode } from './index.js';
+import { setRuntimeSimd } from './simd.js';
 
 beforeAll(async () => {
   await initEngine({ backend: 'cpu' });
@@ -116,17 +117,23 @@ describe('compileSnn: the runtime equals SnnModel.forward', () => {
         const ref = reference(snn, x);
         // The network is active in every layer: a parity of silent layers would prove nothing.
         for (let l = 0; l < 4; l++) expect(ref.counts.slice(l * T, (l + 1) * T).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-        const rt = compileSnn(snn, c.normalization ? { normalization: c.normalization } : {});
+        const options = c.normalization ? { normalization: c.normalization } : {};
+        const rt = compileSnn(snn, options);
+        expect(rt.simd).toBe(true);
+        // The same with every kernel in JavaScript (the path without wasm SIMD).
+        setRuntimeSimd(false);
+        const js = compileSnn(snn, options);
+        setRuntimeSimd(true);
+        expect(js.simd).toBe(false);
         const scale = Math.max(1, ...Array.from(ref.logits, Math.abs));
-        for (const mode of ['auto', 'dense', 'sparse'] as RuntimeMode[]) {
-          const r = rt.run(x, N, { mode });
+        for (const [mode, r] of (['auto', 'dense', 'sparse'] as RuntimeMode[]).flatMap((m) => [[m, rt.run(x, N, { mode: m })], [`${m}, JavaScript`, js.run(x, N, { mode: m })]] as const)) {
           expect(Array.from(r.spikeCounts), `${mode}, seed ${seed}`).toEqual(Array.from(ref.counts));
           const err = Math.max(...Array.from(r.logits, (v, i) => Math.abs(v - ref.logits[i]!)));
           expect(err / scale, `${mode}, seed ${seed}`).toBeLessThan(1e-5);
           const layers = r.kernels;
           expect(layers.map((k) => k.layer)).toEqual(['layers.0', 'layers.3.body.0', 'layers.4', 'layers.9', 'layers.11']);
-          if (mode === 'dense') expect(layers.every((k) => k.sparseSteps === 0)).toBe(true);
-          if (mode === 'sparse') expect(layers.every((k) => k.denseSteps === 0)).toBe(true);
+          if (mode.startsWith('dense')) expect(layers.every((k) => k.sparseSteps === 0)).toBe(true);
+          if (mode.startsWith('sparse')) expect(layers.every((k) => k.denseSteps === 0)).toBe(true);
         }
         snn.network.dispose();
         snn.dispose();
