@@ -60,6 +60,9 @@ export interface ConvertedInferResult {
   batch: number;
   snn_images_per_s: number;
   snn_dense_images_per_s: number;
+  /** Images/s from the process's CPU time over the same timed passes (single-threaded: robust to other load). */
+  snn_cpu_images_per_s: number;
+  snn_dense_cpu_images_per_s: number;
   snn_latency_ms_b1: number;
   snn_dense_latency_ms_b1: number;
   ann_ort_images_per_s: number;
@@ -95,6 +98,11 @@ export interface RuntimeFigures {
   input_density: number;
   /** Event-driven images/s over the best dense path (tfjs-wasm dense, XNNPACK), and over the runtime's own dense kernels. */
   speedup_vs_tfjs_dense: number;
+  /** The same ratio from CPU time (both paths single-threaded): what a quiet machine would show. */
+  speedup_vs_tfjs_dense_cpu: number;
+  /** Images/s from CPU time, event-driven and dense. */
+  cpu_images_per_s: number;
+  dense_cpu_images_per_s: number;
   speedup_vs_own_dense: number;
   /** Event-driven images/s over the tfjs event-driven path; latency over the tfjs path's. */
   speedup_vs_tfjs: number;
@@ -120,6 +128,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 interface SnnRun {
   imagesPerS: number;
+  /** The same from the process's CPU time (the runs are single-threaded): robust to other load on the machine. */
+  cpuImagesPerS: number;
   latencyMs: number;
   predictions: Int32Array;
   spikesPerNeuron: number;
@@ -146,9 +156,11 @@ function runSnn(snn: SnnModel, test: ImageSet, o: { batch: number; latencyImages
   };
   pass(true); // warm-up, and the predictions
   resetSpikeKernelStats();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let k = 0; k < o.repeat; k++) pass(false);
   const ms = (performance.now() - t0) / o.repeat;
+  const cpuMs = cpuMsSince(c0) / o.repeat;
   const s = spikeKernelStats().forward;
   const lat: number[] = [];
   const warmUp = 10; // single images first: batch 1 runs other code paths than batch 256 (JIT)
@@ -163,6 +175,7 @@ function runSnn(snn: SnnModel, test: ImageSet, o: { batch: number; latencyImages
   const neurons = snn.neuronsPerLayer().reduce((a, b) => a + b, 0);
   return {
     imagesPerS: (test.count / ms) * 1000,
+    cpuImagesPerS: (test.count / cpuMs) * 1000,
     latencyMs: median(lat),
     predictions,
     spikesPerNeuron: spikes / (neurons * test.count),
@@ -172,6 +185,7 @@ function runSnn(snn: SnnModel, test: ImageSet, o: { batch: number; latencyImages
 
 interface RuntimeRun {
   imagesPerS: number;
+  cpuImagesPerS: number;
   latencyMs: number;
   predictions: Int32Array;
   density: number;
@@ -200,9 +214,11 @@ function runRuntime(rt: SnnRuntime, test: ImageSet, mode: RuntimeMode, o: { batc
     }
   };
   pass(true);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let k = 0; k < o.repeat; k++) pass(false);
   const ms = (performance.now() - t0) / o.repeat;
+  const cpuMs = cpuMsSince(c0) / o.repeat;
   const lat: number[] = [];
   const warmUp = 10;
   for (let i = 0; i < o.latencyImages + warmUp; i++) {
@@ -211,8 +227,14 @@ function runRuntime(rt: SnnRuntime, test: ImageSet, mode: RuntimeMode, o: { batc
     rt.run(test.images.subarray(at, at + size), 1, { mode });
     if (i >= warmUp) lat.push(performance.now() - t);
   }
-  return { imagesPerS: (test.count / ms) * 1000, latencyMs: median(lat), predictions, density: elements > 0 ? events / elements : 0 };
+  return { imagesPerS: (test.count / ms) * 1000, cpuImagesPerS: (test.count / cpuMs) * 1000, latencyMs: median(lat), predictions, density: elements > 0 ? events / elements : 0 };
 }
+
+/** CPU milliseconds of this process since `start` (user + system). */
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
 
 const mismatches = (a: Int32Array, b: Int32Array) => a.reduce((n, v, i) => n + (v === b[i] ? 0 : 1), 0);
 
@@ -330,6 +352,9 @@ export async function benchConvertedInference(
           dense_prediction_mismatches: mismatches(rd.predictions, fast.predictions),
           input_density: +ev.density.toFixed(4),
           speedup_vs_tfjs_dense: +(ev.imagesPerS / dense.imagesPerS).toFixed(2),
+          speedup_vs_tfjs_dense_cpu: +(ev.cpuImagesPerS / dense.cpuImagesPerS).toFixed(2),
+          cpu_images_per_s: +ev.cpuImagesPerS.toFixed(1),
+          dense_cpu_images_per_s: +rd.cpuImagesPerS.toFixed(1),
           speedup_vs_own_dense: +(ev.imagesPerS / rd.imagesPerS).toFixed(2),
           speedup_vs_tfjs: +(ev.imagesPerS / fast.imagesPerS).toFixed(2),
           latency_vs_tfjs: +(ev.latencyMs / fast.latencyMs).toFixed(3),
@@ -348,6 +373,8 @@ export async function benchConvertedInference(
         batch: o.batch,
         snn_images_per_s: +fast.imagesPerS.toFixed(1),
         snn_dense_images_per_s: +dense.imagesPerS.toFixed(1),
+        snn_cpu_images_per_s: +fast.cpuImagesPerS.toFixed(1),
+        snn_dense_cpu_images_per_s: +dense.cpuImagesPerS.toFixed(1),
         snn_latency_ms_b1: +fast.latencyMs.toFixed(3),
         snn_dense_latency_ms_b1: +dense.latencyMs.toFixed(3),
         ann_ort_images_per_s: +ann.imagesPerS.toFixed(1),
