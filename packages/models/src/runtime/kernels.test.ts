@@ -7,12 +7,13 @@
 import { createRng } from '@spikelite/engine';
 import { describe, expect, it } from 'vitest';
 import { Arena } from './arena.js';
+import { lifStepArrays } from './neurons/lif.js';
 import { singleSpikeStepArrays } from './neurons/single-spike.js';
 import { arenaTable, convDense, convScatter, type ConvGeometry } from './ops/conv2d.js';
 import { linearDense, linearScatter, linearTable } from './ops/linear.js';
 import { poolDense, poolGeometry, poolScatter } from './ops/pool.js';
 import { window2d } from './geometry.js';
-import { runtimeSimdFor, scatterTable, singleSpikeKernel } from './simd.js';
+import { lifKernel, runtimeSimdFor, scatterTable, singleSpikeKernel } from './simd.js';
 
 const DENSITIES = [0, 0.01, 0.1, 0.3, 0.6, 0.9, 1];
 
@@ -200,5 +201,37 @@ describe('single-spike step: SIMD = JavaScript', () => {
       expect(fired).toBeGreaterThan(n / 4);
       expect(fired).toBeLessThan(n);
     }
+  });
+});
+
+describe('IF/LIF step: SIMD = JavaScript', () => {
+  it('both orders and resets, per-channel λ and θ, 5 steps', () => {
+    const [pixels, C] = [9, 8];
+    const n = pixels * C;
+    for (const current of [true, false])
+      for (const hard of [false, true]) {
+        const arena = Arena.ofSize(4 * 12 * n + 1024);
+        const simd = runtimeSimdFor(arena.memory)!;
+        const rng = createRng(current ? (hard ? 11 : 12) : hard ? 13 : 14);
+        const lam = Float32Array.from({ length: C }, () => 0.7 + 0.3 * rng.next());
+        const th = Float32Array.from({ length: C }, () => 0.3 + 0.5 * rng.next());
+        const [I, U, S, E, L, T] = [arena.f32(n), arena.f32(n), arena.f32(n), arena.i32(n), arena.f32(C), arena.f32(C)];
+        L.set(lam);
+        T.set(th);
+        const [U2, S2, E2] = [new Float32Array(n), new Float32Array(n), new Int32Array(n)];
+        let spikes = 0;
+        for (let t = 0; t < 5; t++) {
+          for (let i = 0; i < n; i++) I[i] = rng.next() * 0.8 - 0.2;
+          const a = lifKernel(simd, current, hard)(I.byteOffset, U.byteOffset, S.byteOffset, E.byteOffset, pixels, C, L.byteOffset, T.byteOffset);
+          const b = lifStepArrays(I, U2, S2, E2, lam, th, { current, hard, normalized: true });
+          expect(a).toBe(b);
+          expect(Array.from(E.subarray(0, a))).toEqual(Array.from(E2.subarray(0, b)));
+          expect(Array.from(S)).toEqual(Array.from(S2));
+          expect(Array.from(U)).toEqual(Array.from(U2));
+          spikes += b;
+        }
+        expect(spikes).toBeGreaterThan(n / 2);
+        expect(spikes).toBeLessThan(4 * n);
+      }
   });
 });

@@ -12,6 +12,14 @@
  */
 import { F32, I32, V128, WASM_OP as OP, WASM_SIMD as SIMD, WasmFn, assembleModule, wasmInstanceCache } from '@spikelite/engine';
 
+export type LifFn = (pI: number, pU: number, pS: number, pEv: number, pixels: number, C: number, pLeak: number, pTh: number) => number;
+
+/** The IF/LIF step variant for this order and reset. */
+export function lifKernel(simd: RuntimeSimd, current: boolean, hard: boolean): LifFn {
+  if (current) return hard ? simd.lifCurrentHard : simd.lifCurrentSoft;
+  return hard ? simd.lifPreviousHard : simd.lifPreviousSoft;
+}
+
 export type SingleSpikeFn = (pI: number, pU: number, pF: number, pS: number, pEv: number, n: number, lam: number, th: number) => number;
 
 /** The single-spike step variant for this rule and λ. */
@@ -36,6 +44,15 @@ export interface RuntimeSimd {
   singleSpikeFreeze: SingleSpikeFn;
   singleSpikeResetUnit: SingleSpikeFn;
   singleSpikeFreezeUnit: SingleSpikeFn;
+  /**
+   * One IF/LIF step over `pixels` rows of C neurons (C a multiple of 4, every θ > 0), λ and θ per
+   * channel: (pI, pU, pS, pEvents, pixels, C, pLeak, pThreshold) → spikes listed in pEvents.
+   * One variant per order (current, previous) and reset (soft, hard); see lifKernel.
+   */
+  lifCurrentSoft: LifFn;
+  lifCurrentHard: LifFn;
+  lifPreviousSoft: LifFn;
+  lifPreviousHard: LifFn;
   /** y[toOut[idx]] = 1 for each listed idx with toOut[idx] ≥ 0 (a max pool of spikes, windows apart): (pEvents, count, pToOut, pY). */
   orPool(pEv: number, n: number, pToOut: number, pY: number): void;
   /** Lists the non-zero elements of y[0 .. n) (n a multiple of 4) ascending at pOut; returns their count. */
@@ -237,6 +254,54 @@ function singleSpikeFn(freeze: boolean, unitLeak: boolean): WasmFn {
   return f;
 }
 
+/**
+ * IF/LIF as neurons/lif.ts computes it (θ > 0, so the spike test is v > θ): 'current':
+ * u₁ = λ·u + I, s = u₁ > θ, u = u₁ − θ·s (soft) or u₁·(1 − s) (hard); 'previous': s = u > θ,
+ * u = (λ·u + I) − θ·s (soft) or λ·u·(1 − s) + I (hard). Float32 multiply, then add.
+ */
+function lifFn(current: boolean, hard: boolean): WasmFn {
+  const f = new WasmFn([I32, I32, I32, I32, I32, I32, I32, I32], [I32]);
+  const [pI, pU, pS, pEv, pixels, C, pL, pT] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [p, k, i, cBytes, cnt] = f.locals(I32, 5);
+  const [vl, vt, one, u, lu, u1, s] = f.locals(V128, 7);
+  f.get(C).i32(2).op(OP.i32Shl).set(cBytes);
+  f.f32(1).simd(SIMD.f32x4Splat).set(one);
+  f.i32(0).set(cnt);
+  f.i32(0).set(i);
+  f.forRange(p, () => f.i32(0), pixels, 1, () => {
+    f.forRange(k, () => f.i32(0), cBytes, 16, () => {
+      f.get(pL).get(k).op(OP.i32Add).v128Load().set(vl);
+      f.get(pT).get(k).op(OP.i32Add).v128Load().set(vt);
+      f.get(pU).get(i).op(OP.i32Add).v128Load().set(u);
+      f.get(vl).get(u).simd(SIMD.f32x4Mul).set(lu);
+      if (current) {
+        f.get(lu).get(pI).get(i).op(OP.i32Add).v128Load().simd(SIMD.f32x4Add).set(u1);
+        f.get(u1).get(vt).simd(SIMD.f32x4Gt).set(s);
+        f.get(pU).get(i).op(OP.i32Add);
+        if (hard) f.get(u1).get(s).simd(SIMD.andnot);
+        else f.get(u1).get(vt).get(s).simd(SIMD.and).simd(SIMD.f32x4Sub);
+        f.v128Store();
+      } else {
+        f.get(u).get(vt).simd(SIMD.f32x4Gt).set(s);
+        f.get(pU).get(i).op(OP.i32Add);
+        if (hard) f.get(lu).get(s).simd(SIMD.andnot).get(pI).get(i).op(OP.i32Add).v128Load().simd(SIMD.f32x4Add);
+        else f.get(lu).get(pI).get(i).op(OP.i32Add).v128Load().simd(SIMD.f32x4Add).get(vt).get(s).simd(SIMD.and).simd(SIMD.f32x4Sub);
+        f.v128Store();
+      }
+      f.get(pS).get(i).op(OP.i32Add).get(s).get(one).simd(SIMD.and).v128Store();
+      f.get(s).simd(SIMD.anyTrue).if(() => {
+        for (let l = 0; l < 4; l++) {
+          f.get(pEv).get(cnt).i32(2).op(OP.i32Shl).op(OP.i32Add).get(i).i32(2).op(OP.i32ShrU).i32(l).op(OP.i32Add).mem(OP.i32Store, 2);
+          f.get(cnt).get(s).simd(SIMD.i32x4ExtractLane, l).op(OP.i32Sub).set(cnt);
+        }
+      });
+      f.get(i).i32(16).op(OP.i32Add).set(i);
+    });
+  });
+  f.get(cnt);
+  return f;
+}
+
 function orPoolFn(): WasmFn {
   const f = new WasmFn([I32, I32, I32, I32]);
   const [pEv, n, pTo, pY] = [0, 1, 2, 3];
@@ -278,6 +343,10 @@ export function runtimeSimdBytes(): Uint8Array {
     ['singleSpikeFreeze', singleSpikeFn(true, false)],
     ['singleSpikeResetUnit', singleSpikeFn(false, true)],
     ['singleSpikeFreezeUnit', singleSpikeFn(true, true)],
+    ['lifCurrentSoft', lifFn(true, false)],
+    ['lifCurrentHard', lifFn(true, true)],
+    ['lifPreviousSoft', lifFn(false, false)],
+    ['lifPreviousHard', lifFn(false, true)],
     ['orPool', orPoolFn()],
     ['listNonZero', listNonZeroFn()],
   ]);
@@ -297,7 +366,7 @@ const notToRun = (): never => {
   throw new Error('the SIMD kernels of a counting arena do not run');
 };
 /** Stands in for the kernels while an arena is only counted: handlers allocate as they will for SIMD. */
-const COUNTING: RuntimeSimd = { scatter: notToRun, dense: notToRun, addBias: notToRun, singleSpikeReset: notToRun, singleSpikeFreeze: notToRun, singleSpikeResetUnit: notToRun, singleSpikeFreezeUnit: notToRun, orPool: notToRun, listNonZero: notToRun };
+const COUNTING: RuntimeSimd = { scatter: notToRun, dense: notToRun, addBias: notToRun, singleSpikeReset: notToRun, singleSpikeFreeze: notToRun, singleSpikeResetUnit: notToRun, singleSpikeFreezeUnit: notToRun, lifCurrentSoft: notToRun, lifCurrentHard: notToRun, lifPreviousSoft: notToRun, lifPreviousHard: notToRun, orPool: notToRun, listNonZero: notToRun };
 
 /**
  * The kernels bound to `memory`, or null without wasm SIMD (or when turned off). For a counting

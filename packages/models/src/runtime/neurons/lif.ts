@@ -2,9 +2,11 @@
  * IF and LIF (neurons/src/lif.ts), as the fused kernel computes them: float32 in the same order,
  * the spike test exact (u₁ > θ for θ > 0, the composed u₁/θ − 1 > 0 or u₁ − θ > 0 otherwise),
  * per-layer or per-channel λ and θ, order 'current' or 'previous', soft or hard reset.
- * Spikes are written dense and listed as events.
+ * Spikes are written dense and listed as events. SIMD (simd.ts) when the channels come in
+ * fours and every θ > 0; the JavaScript loop otherwise.
  */
 import { surrogateDomain, type NeuronLayer } from '@spikelite/neurons';
+import { lifKernel } from '../simd.js';
 import type { NeuronHandler } from './types.js';
 
 const fr = Math.fround;
@@ -51,14 +53,23 @@ export const lifHandler: NeuronHandler = {
     };
     const out = ctx.value(node.output, true);
     out.binary = true;
-    const U = new Float32Array(out.size);
+    const U = ctx.arena.f32(out.size);
+    // SIMD on rows of C neurons (C a multiple of 4, every θ > 0: the spike test is then v > θ).
+    const simd = C % 4 === 0 && th.every((t) => t > 0) && ctx.simd ? lifKernel(ctx.simd, p.current, p.hard) : null;
+    const lamA = simd ? ctx.arena.f32(C) : lam;
+    const thA = simd ? ctx.arena.f32(C) : th;
+    lamA.set(lam);
+    thA.set(th);
+    const pixels = out.size / C;
     const step = {
       path: node.path,
       output: out,
       spikes: 0,
       begin: () => U.fill(0),
       step() {
-        step.spikes = out.count = lifStepArrays(x.data, U, out.data, out.events, lam, th, p);
+        step.spikes = out.count = simd
+          ? simd(x.data.byteOffset, U.byteOffset, out.data.byteOffset, out.events.byteOffset, pixels, C, lamA.byteOffset, thA.byteOffset)
+          : lifStepArrays(x.data, U, out.data, out.events, lam, th, p);
       },
     };
     return step;
