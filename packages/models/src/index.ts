@@ -10,3 +10,6 @@ export { ParamStore } from './params.js';
 export type { ParamInfo, ParamRole, InitScheme } from './params.js';
 export { applyActivation } from './execute.js';
 export { scalarActivation, erf } from './activations.js';
+// The event-driven inference runtime for converted SNNs (typed-array kernels, no tfjs dispatch).
+export { compileSnn, SnnRuntime, RUNTIME_CROSSOVER, RuntimeUnsupportedError, RUNTIME_MODES } from './runtime/index.js';
+export type { CompileSnnOptions, SnnRunOptions, SnnRunResult, RuntimeMode, LayerKernelStats } from './runtime/index.js';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { readmeExample } from '../examples/readme.js';
+import { runtimeExample } from '../examples/runtime.js';
 
 describe('README example', () => {
   it('is in the README, verbatim', () => {
@@ -27,5 +28,26 @@ describe('README example', () => {
     // 1.5 (spike); I = −0.3 never fires. The output integrates W·s: 3 spikes · [1, −1].
     expect(r.spikes).toEqual([[0, 1, 1, 0, 1]]);
     expect(r.logits).toEqual([[3, -3]]);
+  });
+});
+
+describe('README runtime example', () => {
+  it('is in the README, verbatim', () => {
+    const example = readFileSync(new URL('../examples/runtime.ts', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+  });
+
+  it('gives the spikes and logits worked by hand, as SnnModel.forward does', async () => {
+    await runtimeExample();
+    const tensors = tf.memory().numTensors;
+    const r = await runtimeExample();
+    expect(tf.memory().numTensors).toBe(tensors);
+    // Image 1: I = 0.7: u 0.7, 1.4 (spike), 1.1 (spike), 0.8, 1.5 (spike); −0.3 never fires.
+    // Image 2: I = 0.75: 0.75, 1.5 (spike), 1.25 (spike), 1.0 (not > θ), 1.75 (spike); I = 0.25 reaches 1.25 at t = 4.
+    expect(r.spikeCounts).toEqual([0, 2, 2, 0, 3]);
+    expect(r.logits).toEqual([3, -3, 3.5, -1]);
+    expect(r.denseLogits).toEqual(r.logits);
+    expect(r.same).toBe(true);
   });
 });

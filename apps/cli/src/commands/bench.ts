@@ -26,7 +26,9 @@ Prints one JSON line per workload on stdout. Training workloads: workload, engin
 threads that really ran), train_ms_per_step, batch, infer_images_per_s, spike_mode, CPU times,
 the load average and spike statistics. Converted workloads (the shipped CNN as a hybrid or a
 general SNN): snn_images_per_s, snn_dense_images_per_s, batch-1 latencies, the ANN in
-onnxruntime-node (one thread), spikes per neuron and accuracy. Progress goes to stderr.
+onnxruntime-node (one thread), spikes per neuron and accuracy, and "runtime": the same SNN
+in the event-driven runtime (compileSnn), event-driven and dense, with its speedups (null for
+the general SNN, which it does not run). Progress goes to stderr.
 
 Example: spikelite bench --workload fmnist-small-T5 --steps 5`;
 

@@ -24,9 +24,22 @@ describe('converted-SNN inference bench', () => {
       expect(r.ann_accuracy).toBeGreaterThan(0.8);
       expect(r.accuracy).toBeGreaterThan(0.3);
       expect(r.spikes_per_neuron).toBeGreaterThan(0);
-      for (const k of ['snn_images_per_s', 'snn_dense_images_per_s', 'snn_latency_ms_b1', 'ann_ort_images_per_s', 'ann_ort_latency_ms_b1'] as const) expect(r[k]).toBeGreaterThan(0);
+      for (const k of ['snn_images_per_s', 'snn_dense_images_per_s', 'snn_cpu_images_per_s', 'snn_dense_cpu_images_per_s', 'snn_latency_ms_b1', 'ann_ort_images_per_s', 'ann_ort_latency_ms_b1'] as const) expect(r[k]).toBeGreaterThan(0);
       expect(r.spike_input_density).toBeGreaterThan(0);
       expect(r.spike_input_density).toBeLessThan(1);
     }
+    // The event-driven runtime runs the hybrid SNN (predicting as the tfjs path does), not the general one.
+    const [hybrid, general] = rows as [(typeof rows)[0], (typeof rows)[0]];
+    expect(hybrid.runtime).not.toBeNull();
+    expect(hybrid.runtime!.simd).toBe(true);
+    expect(hybrid.runtime!.prediction_mismatches).toBe(0);
+    expect(hybrid.runtime!.dense_prediction_mismatches).toBe(0);
+    expect(hybrid.runtime!.accuracy).toBe(hybrid.accuracy);
+    for (const k of ['images_per_s', 'dense_images_per_s', 'cpu_images_per_s', 'dense_cpu_images_per_s', 'latency_ms_b1', 'dense_latency_ms_b1', 'speedup_vs_tfjs_dense', 'speedup_vs_tfjs_dense_cpu', 'speedup_vs_own_dense'] as const) expect(hybrid.runtime![k]).toBeGreaterThan(0);
+    expect(hybrid.runtime!.input_density).toBeGreaterThan(0);
+    expect(hybrid.runtime!.input_density).toBeLessThan(1);
+    expect(hybrid.runtime_note).toBeNull();
+    expect(general.runtime).toBeNull();
+    expect(general.runtime_note).toContain("the 'general' neuron is not supported by the event-driven runtime");
   }, 300_000);
 });

@@ -10,6 +10,13 @@
  * and with every layer dense, batch-1 latency (median over 100 images) of both, the same for
  * the ANN in onnxruntime-node with one intra-op thread, spikes per neuron, and the accuracy
  * of both SNN paths (which must agree).
+ *
+ * Beside the tfjs paths, the event-driven runtime (@spikelite/models `compileSnn`: typed-array
+ * kernels, no tfjs dispatch) on the same SNN: images/s (in batches of `batch`) and batch-1
+ * latency with kernels chosen by density and forced dense, its predictions against the tfjs
+ * path's (mismatches must be 0), and the ratios that issue 16 asks for: event-driven over the
+ * best dense path (tfjs-wasm, XNNPACK) and over the runtime's own dense kernels. A workload whose
+ * neurons the runtime does not run (general) reports `runtime: null` and the reason.
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +26,7 @@ import { calibrateThresholds, convert, scaleOutputLayer } from '@spikelite/conve
 import { epochOrder, loadDataset, subset, takeFirst, type ImageSet } from '@spikelite/data';
 import { createEncoder } from '@spikelite/encoding';
 import { createRng, resetSpikeKernelStats, setSpikeKernelMode, spikeKernelMode, spikeKernelStats } from '@spikelite/engine';
-import { SnnModel, type Network } from '@spikelite/models';
+import { compileSnn, RuntimeUnsupportedError, SnnModel, type Network, type RuntimeMode, type SnnRuntime } from '@spikelite/models';
 import { NeuronSpec, parseWith } from '@spikelite/schemas';
 import { importOnnx } from '../import.js';
 import { networkFromImport, withoutFinalSoftmax } from '../parity.js';
@@ -53,6 +60,9 @@ export interface ConvertedInferResult {
   batch: number;
   snn_images_per_s: number;
   snn_dense_images_per_s: number;
+  /** Images/s from the process's CPU time over the same timed passes (single-threaded: robust to other load). */
+  snn_cpu_images_per_s: number;
+  snn_dense_cpu_images_per_s: number;
   snn_latency_ms_b1: number;
   snn_dense_latency_ms_b1: number;
   ann_ort_images_per_s: number;
@@ -65,7 +75,38 @@ export interface ConvertedInferResult {
   ann_accuracy: number;
   /** Test images whose predicted class differs between the event-driven and the dense path. */
   prediction_mismatches: number;
+  /** The event-driven runtime on the same SNN, or null when it does not run this SNN (`runtime_note` says why). */
+  runtime: RuntimeFigures | null;
+  runtime_note: string | null;
   load_average: number;
+}
+
+export interface RuntimeFigures {
+  /** Kernels chosen by density ('auto'), in batches of `batch`. */
+  images_per_s: number;
+  /** Every conv/linear layer dense (the runtime's own dense kernels). */
+  dense_images_per_s: number;
+  latency_ms_b1: number;
+  dense_latency_ms_b1: number;
+  /** The conv/linear kernels ran as WebAssembly SIMD. */
+  simd: boolean;
+  accuracy: number;
+  /** Test images whose predicted class differs from the tfjs event-driven path's (auto, dense runtime). */
+  prediction_mismatches: number;
+  dense_prediction_mismatches: number;
+  /** Mean non-zero fraction of the conv/linear inputs (spike-fed and analog). */
+  input_density: number;
+  /** Event-driven images/s over the best dense path (tfjs-wasm dense, XNNPACK), and over the runtime's own dense kernels. */
+  speedup_vs_tfjs_dense: number;
+  /** The same ratio from CPU time (both paths single-threaded): what a quiet machine would show. */
+  speedup_vs_tfjs_dense_cpu: number;
+  /** Images/s from CPU time, event-driven and dense. */
+  cpu_images_per_s: number;
+  dense_cpu_images_per_s: number;
+  speedup_vs_own_dense: number;
+  /** Event-driven images/s over the tfjs event-driven path; latency over the tfjs path's. */
+  speedup_vs_tfjs: number;
+  latency_vs_tfjs: number;
 }
 
 function nchw(set: ImageSet, from: number, n: number): Float32Array {
@@ -87,6 +128,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 interface SnnRun {
   imagesPerS: number;
+  /** The same from the process's CPU time (the runs are single-threaded): robust to other load on the machine. */
+  cpuImagesPerS: number;
   latencyMs: number;
   predictions: Int32Array;
   spikesPerNeuron: number;
@@ -113,9 +156,11 @@ function runSnn(snn: SnnModel, test: ImageSet, o: { batch: number; latencyImages
   };
   pass(true); // warm-up, and the predictions
   resetSpikeKernelStats();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let k = 0; k < o.repeat; k++) pass(false);
   const ms = (performance.now() - t0) / o.repeat;
+  const cpuMs = cpuMsSince(c0) / o.repeat;
   const s = spikeKernelStats().forward;
   const lat: number[] = [];
   const warmUp = 10; // single images first: batch 1 runs other code paths than batch 256 (JIT)
@@ -130,12 +175,68 @@ function runSnn(snn: SnnModel, test: ImageSet, o: { batch: number; latencyImages
   const neurons = snn.neuronsPerLayer().reduce((a, b) => a + b, 0);
   return {
     imagesPerS: (test.count / ms) * 1000,
+    cpuImagesPerS: (test.count / cpuMs) * 1000,
     latencyMs: median(lat),
     predictions,
     spikesPerNeuron: spikes / (neurons * test.count),
     density: s.elements > 0 ? s.events / s.elements : null,
   };
 }
+
+interface RuntimeRun {
+  imagesPerS: number;
+  cpuImagesPerS: number;
+  latencyMs: number;
+  predictions: Int32Array;
+  density: number;
+}
+
+/** The runtime over the test set in batches of `batch` (one warm-up pass, then `repeat`), then batch-1 latency. */
+function runRuntime(rt: SnnRuntime, test: ImageSet, mode: RuntimeMode, o: { batch: number; latencyImages: number; repeat: number }): RuntimeRun {
+  const size = rt.inputSize;
+  const predictions = new Int32Array(test.count);
+  let events = 0;
+  let elements = 0;
+  const pass = (record: boolean) => {
+    for (let i = 0; i < test.count; i += o.batch) {
+      const n = Math.min(o.batch, test.count - i);
+      const r = rt.run(test.images.subarray(i * size, (i + n) * size), n, { mode });
+      if (!record) continue;
+      for (let j = 0; j < n; j++) {
+        let best = 0;
+        for (let c = 1; c < rt.classes; c++) if (r.logits[j * rt.classes + c]! > r.logits[j * rt.classes + best]!) best = c;
+        predictions[i + j] = best;
+      }
+      for (const k of r.kernels) {
+        events += k.events;
+        elements += k.elements;
+      }
+    }
+  };
+  pass(true);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let k = 0; k < o.repeat; k++) pass(false);
+  const ms = (performance.now() - t0) / o.repeat;
+  const cpuMs = cpuMsSince(c0) / o.repeat;
+  const lat: number[] = [];
+  const warmUp = 10;
+  for (let i = 0; i < o.latencyImages + warmUp; i++) {
+    const at = (i % test.count) * size;
+    const t = performance.now();
+    rt.run(test.images.subarray(at, at + size), 1, { mode });
+    if (i >= warmUp) lat.push(performance.now() - t);
+  }
+  return { imagesPerS: (test.count / ms) * 1000, cpuImagesPerS: (test.count / cpuMs) * 1000, latencyMs: median(lat), predictions, density: elements > 0 ? events / elements : 0 };
+}
+
+/** CPU milliseconds of this process since `start` (user + system). */
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+
+const mismatches = (a: Int32Array, b: Int32Array) => a.reduce((n, v, i) => n + (v === b[i] ? 0 : 1), 0);
 
 async function runOrt(bytes: Uint8Array, test: ImageSet, o: { batch: number; latencyImages: number; repeat: number }) {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -232,6 +333,36 @@ export async function benchConvertedInference(
       setSpikeKernelMode('dense');
       const dense = runSnn(snn, test, o);
       setSpikeKernelMode(saved);
+      let runtime: RuntimeFigures | null = null;
+      let runtimeNote: string | null = null;
+      try {
+        const rt = compileSnn(snn);
+        progress(`${workload}: runtime, event-driven`);
+        const ev = runRuntime(rt, test, 'auto', o);
+        progress(`${workload}: runtime, dense`);
+        const rd = runRuntime(rt, test, 'dense', o);
+        runtime = {
+          images_per_s: +ev.imagesPerS.toFixed(1),
+          dense_images_per_s: +rd.imagesPerS.toFixed(1),
+          latency_ms_b1: +ev.latencyMs.toFixed(3),
+          dense_latency_ms_b1: +rd.latencyMs.toFixed(3),
+          simd: rt.simd,
+          accuracy: accuracyOf(ev.predictions, test.labels),
+          prediction_mismatches: mismatches(ev.predictions, fast.predictions),
+          dense_prediction_mismatches: mismatches(rd.predictions, fast.predictions),
+          input_density: +ev.density.toFixed(4),
+          speedup_vs_tfjs_dense: +(ev.imagesPerS / dense.imagesPerS).toFixed(2),
+          speedup_vs_tfjs_dense_cpu: +(ev.cpuImagesPerS / dense.cpuImagesPerS).toFixed(2),
+          cpu_images_per_s: +ev.cpuImagesPerS.toFixed(1),
+          dense_cpu_images_per_s: +rd.cpuImagesPerS.toFixed(1),
+          speedup_vs_own_dense: +(ev.imagesPerS / rd.imagesPerS).toFixed(2),
+          speedup_vs_tfjs: +(ev.imagesPerS / fast.imagesPerS).toFixed(2),
+          latency_vs_tfjs: +(ev.latencyMs / fast.latencyMs).toFixed(3),
+        };
+      } catch (e) {
+        if (!(e instanceof RuntimeUnsupportedError)) throw e;
+        runtimeNote = e.message;
+      }
       dispose();
       net.dispose();
       const r: ConvertedInferResult = {
@@ -242,6 +373,8 @@ export async function benchConvertedInference(
         batch: o.batch,
         snn_images_per_s: +fast.imagesPerS.toFixed(1),
         snn_dense_images_per_s: +dense.imagesPerS.toFixed(1),
+        snn_cpu_images_per_s: +fast.cpuImagesPerS.toFixed(1),
+        snn_dense_cpu_images_per_s: +dense.cpuImagesPerS.toFixed(1),
         snn_latency_ms_b1: +fast.latencyMs.toFixed(3),
         snn_dense_latency_ms_b1: +dense.latencyMs.toFixed(3),
         ann_ort_images_per_s: +ann.imagesPerS.toFixed(1),
@@ -251,7 +384,9 @@ export async function benchConvertedInference(
         accuracy: accuracyOf(fast.predictions, test.labels),
         accuracy_dense: accuracyOf(dense.predictions, test.labels),
         ann_accuracy: accuracyOf(ann.predictions, test.labels),
-        prediction_mismatches: fast.predictions.reduce((a, v, i) => a + (v === dense.predictions[i] ? 0 : 1), 0),
+        prediction_mismatches: mismatches(fast.predictions, dense.predictions),
+        runtime,
+        runtime_note: runtimeNote,
         load_average: +loadavg()[0]!.toFixed(2),
       };
       results.push(r);
