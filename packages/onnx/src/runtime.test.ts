@@ -25,8 +25,8 @@ beforeAll(async () => {
 
 const RECIPES: Array<[string, ConversionRecipeInput]> = [
   ['hybrid (single-spike LIF, hybrid input, T 5)', { kind: 'hybrid', timesteps: 5, finetuneEpochs: 0, calibration: { images: 64 } }],
-  ['threshold (IF, soft reset, T 4)', { kind: 'threshold', timesteps: 4, calibration: { images: 64 } }],
-  ['threshold (IF, hard reset, T 4)', { kind: 'threshold', timesteps: 4, reset: 'hard', calibration: { images: 64 } }],
+  ['threshold (defaults: LIF λ 1, per-channel θ, u(0) = θ/2, soft reset, T 4)', { kind: 'threshold', timesteps: 4, calibration: { images: 64 } }],
+  ['threshold (IF, θ per layer, u(0) = 0, hard reset, T 4)', { kind: 'threshold', timesteps: 4, reset: 'hard', initialPotential: 0, calibration: { images: 64, granularity: 'layer' } }],
   ['diet (LIF, direct input, no fine-tune, T 5)', { kind: 'diet', timesteps: 5, finetuneEpochs: 0, calibration: { images: 64 } }],
 ];
 

@@ -64,10 +64,10 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'IF, soft reset, direct input', neuron: { kind: 'if', threshold: 0.25 }, encoding: { kind: 'direct' } },
+  { name: 'IF, soft reset, u(0) = θ/2, direct input', neuron: { kind: 'if', threshold: 0.25, initialPotential: 0.5 }, encoding: { kind: 'direct' } },
   {
-    name: 'LIF per channel, hard reset, order previous, direct input with normalisation',
-    neuron: { kind: 'lif', leak: 0.9, threshold: 0.3, reset: 'hard', order: 'previous', granularity: 'channel' },
+    name: 'LIF per channel, hard reset, order previous, u(0) = 0.4·θ, direct input with normalisation',
+    neuron: { kind: 'lif', leak: 0.9, threshold: 0.3, reset: 'hard', order: 'previous', granularity: 'channel', initialPotential: 0.4 },
     encoding: { kind: 'direct' },
     normalization: { mean: [0.3, 0.2], std: [0.5, 0.25] },
     perChannel: true,

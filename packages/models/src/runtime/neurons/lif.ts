@@ -61,11 +61,14 @@ export const lifHandler: NeuronHandler = {
     lamA.set(lam);
     thA.set(th);
     const pixels = out.size / C;
+    // u(0) = f·θ per channel (float32, as tfjs computes 0 + θ·f), or 0.
+    const f = spec.initialPotential;
+    const U0 = f === 0 ? null : Float32Array.from({ length: out.size }, (_, i) => fr(th[i % C]! * f));
     const step = {
       path: node.path,
       output: out,
       spikes: 0,
-      begin: () => U.fill(0),
+      begin: () => (U0 ? U.set(U0) : U.fill(0)),
       step() {
         step.spikes = out.count = simd
           ? simd(x.data.byteOffset, U.byteOffset, out.data.byteOffset, out.events.byteOffset, pixels, C, lamA.byteOffset, thA.byteOffset)
