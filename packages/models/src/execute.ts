@@ -6,9 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { spikeConv2d, spikeMatMul } from '@spikelite/engine';
-import { pair, sliceBounds, type ExplicitPadding } from '@spikelite/schemas';
+import { pair, sliceBounds } from '@spikelite/schemas';
 import { GRAPH_INPUT, type CompiledGraph, type Node, type NodeOf } from './graph.js';
 import type { ParamStore } from './params.js';
+import { samePads } from './runtime/geometry.js';
 
 export interface ExecContext {
   readonly params: ParamStore;
@@ -31,19 +32,8 @@ export interface ExecContext {
   spikeInput?(node: NodeOf<'conv2d' | 'linear'>): boolean;
 }
 
-type Pads = ExplicitPadding;
 type PoolNode = NodeOf<'avgPool' | 'maxPool' | 'sumPool'>;
 
-/** tfjs 'same' padding as explicit pads (SAME_UPPER: the odd pixel at the end). */
-function samePads(h: number, w: number, k: [number, number], s: [number, number], d: [number, number]): Pads {
-  const axis = (n: number, kk: number, ss: number, dd: number): [number, number] => {
-    const total = Math.max((Math.ceil(n / ss) - 1) * ss + (kk - 1) * dd + 1 - n, 0);
-    return [Math.floor(total / 2), total - Math.floor(total / 2)];
-  };
-  const [top, bottom] = axis(h, k[0], s[0], d[0]);
-  const [left, right] = axis(w, k[1], s[1], d[1]);
-  return { top, bottom, left, right };
-}
 
 /**
  * Pooling with explicit pads and ceil mode, written out: the input is padded (max: a value

@@ -27,7 +27,7 @@ export interface Window2d {
   readonly outCol: Int32Array;
 }
 
-/** tfjs 'same' padding as explicit pads (the odd pixel at the end). */
+/** tfjs 'same' padding as explicit pads (SAME_UPPER: the odd pixel at the end); shared with execute.ts. */
 export function samePads(h: number, w: number, k: [number, number], s: [number, number], d: [number, number]): ExplicitPadding {
   const axis = (n: number, kk: number, ss: number, dd: number): [number, number] => {
     const total = Math.max((Math.ceil(n / ss) - 1) * ss + (kk - 1) * dd + 1 - n, 0);
