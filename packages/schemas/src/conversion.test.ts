@@ -35,10 +35,12 @@ describe('ConversionRecipe', () => {
     expect(ConversionRecipe.parse({ kind: 'threshold' })).toStrictEqual({
       kind: 'threshold',
       timesteps: 5,
-      calibration,
+      // Per-channel thresholds and a θ/2 start: this recipe's own defaults (not DIET's).
+      calibration: { ...calibration, granularity: 'channel' },
       scale: 1,
       neuron: 'if',
       reset: 'soft',
+      initialPotential: 0.5,
     });
     const adam = { kind: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: true, weightDecay: 0 };
     expect(ConversionRecipe.parse({ kind: 'diet' })).toStrictEqual({
@@ -46,6 +48,7 @@ describe('ConversionRecipe', () => {
       timesteps: 5,
       calibration,
       scale: 0.2,
+      initialPotential: 0,
       finetuneEpochs: 1,
       optimizer: adam,
     });

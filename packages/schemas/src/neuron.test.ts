@@ -68,6 +68,7 @@ describe('NeuronSpec', () => {
       granularity: 'layer',
       reset: 'soft',
       order: 'current',
+      initialPotential: 0,
       leakMax: 1,
       leakMin: null,
       surrogate: { kind: 'linear', gamma: 0.3 },
@@ -79,6 +80,7 @@ describe('NeuronSpec', () => {
       kind: 'if',
       threshold: 1,
       reset: 'soft',
+      initialPotential: 0,
       surrogate: { kind: 'linear', gamma: 0.3 },
     });
     expect(NeuronSpec.parse({ kind: 'singleSpikeLif' })).toStrictEqual({
