@@ -7,7 +7,7 @@ import type { NodeOf } from '../../graph.js';
 import { window2d, type Window2d } from '../geometry.js';
 import type { Arena } from '../arena.js';
 import { scatterTable } from '../simd.js';
-import { useSparse, type OpHandler } from '../types.js';
+import { useSparse, type LayerKernelStats, type OpHandler, type Value } from '../types.js';
 
 export interface ConvGeometry extends Window2d {
   readonly C: number;
@@ -83,10 +83,22 @@ export function addChannelBias(y: Float32Array, bias: Float32Array): void {
 }
 
 /** The events of an unlisted value (forced 'sparse' on analog input), into `out`. */
-export function listEvents(x: Float32Array, out: Int32Array): number {
+function listEvents(x: Float32Array, out: Int32Array): number {
   let n = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) out[n++] = i;
   return n;
+}
+
+/** Adds x's events and elements to the layer's statistics when its producer counted them. */
+export function countInput(stats: LayerKernelStats, x: Value): void {
+  if (x.count < 0) return;
+  stats.events += x.count;
+  stats.elements += x.size;
+}
+
+/** x's events: listed by its producer, or found by a scan into `scratch`. */
+export function eventsOf(x: Value, scratch: Int32Array): { events: Int32Array; n: number } {
+  return x.count >= 0 ? { events: x.events, n: x.count } : { events: scratch, n: listEvents(x.data, scratch) };
 }
 
 /** A scatter table copied into the arena (the SIMD kernel reads it there). */
@@ -125,16 +137,11 @@ export const conv2dOp: OpHandler<NodeOf<'conv2d'>> = {
       path: node.path,
       output: out,
       step() {
-        if (x.count >= 0) {
-          stats.events += x.count;
-          stats.elements += x.size;
-        }
+        countInput(stats, x);
         const y = out.data;
         if (useSparse(ctx.kernels, 'conv2d', x)) {
           stats.sparseSteps++;
-          const listed = x.count >= 0;
-          const events = listed ? x.events : scratch;
-          const n = listed ? x.count : listEvents(x.data, scratch);
+          const { events, n } = eventsOf(x, scratch);
           if (simd) {
             y.fill(0);
             simd.scatter(events.byteOffset, n, x.binary ? 0 : x.data.byteOffset, w.byteOffset, y.byteOffset, table!.start.byteOffset, table!.taps.byteOffset, g.C, g.Co);

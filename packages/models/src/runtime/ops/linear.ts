@@ -6,7 +6,7 @@
 import type { NodeOf } from '../../graph.js';
 import { useSparse, type OpHandler } from '../types.js';
 import { scatterTable } from '../simd.js';
-import { addChannelBias, arenaTable, listEvents } from './conv2d.js';
+import { addChannelBias, arenaTable, countInput, eventsOf } from './conv2d.js';
 
 /** y[r, :] = x[r, :] · w for every row r of x (rows of `inputs` elements); y is overwritten. */
 export function linearDense(x: Float32Array, w: Float32Array, y: Float32Array, inputs: number, units: number): void {
@@ -60,16 +60,11 @@ export const linearOp: OpHandler<NodeOf<'linear'>> = {
       path: node.path,
       output: out,
       step() {
-        if (x.count >= 0) {
-          stats.events += x.count;
-          stats.elements += x.size;
-        }
+        countInput(stats, x);
         const y = out.data;
         if (useSparse(ctx.kernels, 'linear', x)) {
           stats.sparseSteps++;
-          const listed = x.count >= 0;
-          const events = listed ? x.events : scratch;
-          const n = listed ? x.count : listEvents(x.data, scratch);
+          const { events, n } = eventsOf(x, scratch);
           if (simd) {
             y.fill(0);
             simd.scatter(events.byteOffset, n, x.binary ? 0 : x.data.byteOffset, w.byteOffset, y.byteOffset, table!.start.byteOffset, table!.taps.byteOffset, inputs, units);
