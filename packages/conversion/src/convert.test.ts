@@ -5,7 +5,7 @@ import { Network } from '@spikelite/models';
 import { ModelSpec, parseWith, type ModelSpecInput } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convert, ConversionError, validateConversion } from './convert.js';
-import { countMaxPools, withAvgPool } from './maxpool.js';
+import { countMaxPools, withAvgPool, withPoolsBeforeNeurons } from './maxpool.js';
 import { sweep } from './sweep.js';
 
 beforeAll(async () => {
@@ -281,6 +281,96 @@ describe('maxPool → avgPool', () => {
     expect(avg.params.get('layers.0.kernel').arraySync()).toEqual(net.params.get('layers.0.kernel').arraySync());
     expect(withAvgPool(tinyNet())).toBeNull();
     avg.dispose();
+    net.dispose();
+  });
+});
+
+describe('maxPool before its neuron (direct input)', () => {
+  /** conv → relu → maxPool(3, stride 2, pads 1: the ResNet stem) → conv → relu → maxPool 2 → flatten → linear. */
+  function stemNet(fn: 'relu' | 'silu' = 'relu'): Network {
+    const spec = parseWith(ModelSpec, {
+      input: { channels: 1, height: 8, width: 8 },
+      classes: 3,
+      layers: [
+        { kind: 'conv2d', filters: 3, kernelSize: 3, padding: 'same', useBias: true }, { kind: 'activation', fn },
+        { kind: 'maxPool', poolSize: 3, strides: 2, padding: { top: 1, bottom: 1, left: 1, right: 1 } },
+        { kind: 'conv2d', filters: 2, kernelSize: 3, padding: 'same' }, { kind: 'activation', fn: 'relu' }, { kind: 'maxPool', poolSize: 2 },
+        { kind: 'flatten' }, { kind: 'linear', units: 3 },
+      ],
+    }, 'test');
+    return Network.create(spec, { seed: 5 });
+  }
+  const images = (n: number, seed: number): tf.Tensor4D => {
+    const rng = createRng(seed);
+    return tf.tensor4d(Float32Array.from({ length: n * 64 }, () => rng.next()), [n, 8, 8, 1]);
+  };
+
+  it('moves only the pool whose activation input is the same at every step, and the ANN is unchanged', () => {
+    const net = stemNet();
+    const moved = withPoolsBeforeNeurons(net)!;
+    expect(moved.moved).toEqual(['layers.1']);
+    expect(moved.network.spec.layers.map((l) => l.kind)).toEqual(['conv2d', 'maxPool', 'activation', 'conv2d', 'activation', 'maxPool', 'flatten', 'linear']);
+    const x = images(4, 1);
+    const [a, b] = [net.forwardAnn(x), moved.network.forwardAnn(x)];
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-6);
+    tf.dispose([x, a, b]);
+    moved.network.dispose();
+    net.dispose();
+  });
+
+  it('leaves pools alone after a non-monotone activation, or when the activation also feeds another layer', () => {
+    const silu = stemNet('silu');
+    expect(withPoolsBeforeNeurons(silu)).toBeNull();
+    const shared = Network.create(parseWith(ModelSpec, {
+      input: { channels: 1, height: 4, width: 4 },
+      classes: 2,
+      layers: [
+        { kind: 'conv2d', filters: 2, kernelSize: 1, name: 'c' }, { kind: 'activation', fn: 'relu', name: 'r' },
+        { kind: 'maxPool', poolSize: 2, name: 'p' }, { kind: 'flatten', name: 'f' },
+        { kind: 'flatten', inputs: ['r'], name: 'g' }, { kind: 'concat', inputs: ['f', 'g'], axis: -1 }, { kind: 'linear', units: 2 },
+      ],
+    }, 'test'), { seed: 1 });
+    expect(withPoolsBeforeNeurons(shared)).toBeNull();
+    silu.dispose();
+    shared.dispose();
+  });
+
+  it('threshold conversion: the moved neuron fires floor(1/2 + T·a/θ) spikes for its pooled ANN value a (an IF neuron on a constant current)', async () => {
+    const net = stemNet();
+    const calib = images(16, 2);
+    const T = 7;
+    const r = await convert(net, { kind: 'threshold', timesteps: T, calibration: { granularity: 'layer' } }, { calibrationImages: calib });
+    expect(r.info.maxPool.beforeNeuron).toEqual(['layers.1']);
+    expect(r.info.notes.some((n) => n.startsWith('layers.1 (maxPool): pooled before its neuron'))).toBe(true);
+    expect(r.info.notes.some((n) => n.startsWith('1 maxPool layer(s) kept'))).toBe(true);
+    const theta = r.info.layers[0]!.threshold as number;
+    const x = images(8, 3);
+    // The ANN's pooled activation of the first block, computed here with tf from the conv's weights.
+    const a = tf.tidy(() => {
+      const conv = tf.add(tf.conv2d(x, net.params.get('layers.0.kernel') as tf.Tensor4D, 1, 'same'), net.params.get('layers.0.bias'));
+      return tf.relu(tf.maxPool(tf.pad(conv, [[0, 0], [1, 1], [1, 1], [0, 0]], -1e30), 3, 2, 'valid'));
+    });
+    const expected = Array.from(a.dataSync()).reduce((s, v) => s + Math.min(T, Math.max(0, Math.floor(0.5 + (T * v) / theta))), 0);
+    const o = r.snn.forward(x);
+    const first = tf.sum(o.spikeCounts.slice([0, 0], [1, T])).dataSync()[0]!;
+    expect(expected).toBeGreaterThan(50);
+    expect(Math.abs(first - expected)).toBeLessThanOrEqual(1); // a value on a rounding edge may differ in float32
+    tf.dispose([x, a, calib, o.logits, o.spikeCounts]);
+    r.dispose();
+    net.dispose();
+  });
+
+  it('keeps the max over spikes under a non-direct encoding and for graded FS outputs', async () => {
+    const net = stemNet();
+    const calib = images(8, 4);
+    const fs = await convert(net, { kind: 'fs', K: 4 }, { calibrationImages: calib, fsFit: false });
+    expect(fs.info.maxPool.beforeNeuron).toEqual([]);
+    fs.dispose();
+    const avg = await convert(net, { kind: 'threshold', timesteps: 4 }, { calibrationImages: calib, maxPool: 'avg' });
+    expect(avg.info.maxPool.beforeNeuron).toEqual([]);
+    expect(avg.network.spec.layers.map((l) => l.kind)).toEqual(['conv2d', 'activation', 'avgPool', 'conv2d', 'activation', 'avgPool', 'flatten', 'linear']);
+    avg.dispose();
+    calib.dispose();
     net.dispose();
   });
 });

@@ -15,7 +15,7 @@ import { SnnModel, type Network } from '@spikelite/models';
 import { ConversionRecipe, parseWith, type ConversionRecipeInput } from '@spikelite/schemas';
 import type { EvalResult } from '@spikelite/training';
 import { calibrateChannelThresholds, calibrateThresholds } from './calibrate.js';
-import { countMaxPools, withAvgPool, type MaxPoolMethod } from './maxpool.js';
+import { countMaxPools, withAvgPool, withPoolsBeforeNeurons, type MaxPoolMethod } from './maxpool.js';
 import { NormalisationError, normaliseWeights } from './normalize.js';
 import { measureInputSpikes } from './output-threshold.js';
 import { RECIPES, type FinetuneData, type LayerThreshold, type RecipeDefinition } from './recipes/index.js';
@@ -74,7 +74,8 @@ export interface ConversionInfo {
   thresholds: LayerThreshold[] | null;
   layers: LayerInfo[];
   stats: ActivationStats[];
-  maxPool: { method: MaxPoolMethod; count: number };
+  /** beforeNeuron: paths of the maxPools moved before their neuron (see withPoolsBeforeNeurons). */
+  maxPool: { method: MaxPoolMethod; count: number; beforeNeuron: string[] };
   notes: string[];
   /** For energy accounting (see @spikelite/energy EnergyInput). */
   input: { analogSteps: number; inputSpikesPerElement: number };
@@ -137,12 +138,19 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
   const def = RECIPES[recipe.kind] as AnyRecipe;
   const method = options.maxPool ?? 'keep';
   const count = countMaxPools(net.spec);
-  const copy = method === 'avg' ? withAvgPool(net) : null;
+  // Binary spikes under direct input: pool the constant current before the neuron where it can (exact).
+  const direct = (def.encoding?.(recipe) ?? { kind: 'direct' }).kind === 'direct';
+  const early = method === 'keep' && !def.gradedSpikes && direct && count > 0 ? withPoolsBeforeNeurons(net) : null;
+  const copy = method === 'avg' ? withAvgPool(net) : (early?.network ?? null);
   const network = copy ?? net;
-  /** Networks made here (avgPool copy, normalised copy), disposed with the result. */
+  /** Networks made here (avgPool copy, pools moved, normalised copy), disposed with the result. */
   const owned: Network[] = copy ? [copy] : [];
-  if (count > 0) {
-    notes.push(method === 'avg' ? `${count} maxPool layer(s) replaced by avgPool of the same window` : `${count} maxPool layer(s) kept: max over ${def.gradedSpikes ? 'the graded FS outputs (exact)' : 'binary spikes at each step (an OR of the window)'}`);
+  const moved = early?.moved ?? [];
+  if (moved.length > 0) {
+    notes.push(`${moved.join(', ')} (maxPool): pooled before its neuron, whose input current is the same at every step (direct input), so the max is the ANN's exactly`);
+  }
+  if (count > moved.length) {
+    notes.push(method === 'avg' ? `${count} maxPool layer(s) replaced by avgPool of the same window` : `${count - moved.length} maxPool layer(s) kept: max over ${def.gradedSpikes ? 'the graded FS outputs (exact)' : 'binary spikes at each step (an OR of the window)'}`);
   }
   try {
     // 2. calibrate
@@ -219,7 +227,7 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
         note: plans[i]!.note,
       })),
       stats,
-      maxPool: { method, count },
+      maxPool: { method, count, beforeNeuron: moved },
       notes,
       input,
       gradedSpikes: def.gradedSpikes,

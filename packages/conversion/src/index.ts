@@ -12,7 +12,7 @@ export { finetuneSnn } from './recipes/finetune.js';
 export type { FinetunePlan, FinetuneRun } from './recipes/finetune.js';
 export { dietFinetunePlan } from './recipes/diet.js';
 export { hybridFinetunePlan } from './recipes/hybrid.js';
-export { withAvgPool, countMaxPools } from './maxpool.js';
+export { withAvgPool, withPoolsBeforeNeurons, countMaxPools } from './maxpool.js';
 export type { MaxPoolMethod } from './maxpool.js';
 export { activationStats } from './stats.js';
 export type { ActivationStats } from './stats.js';

@@ -136,7 +136,8 @@ class Scratch {
   constructor(private readonly b: WasmBackendLike) {}
   alloc(bytes: number): number {
     // malloc may grow (and so replace) the heap's ArrayBuffer: callers re-view memory after.
-    const p = this.b.wasm._malloc(Math.max(bytes, 16));
+    // >>> 0: emscripten returns a pointer past 2 GiB as a negative int32 (tfjs does the same).
+    const p = this.b.wasm._malloc(Math.max(bytes, 16)) >>> 0;
     this.ptrs.push(p);
     return p;
   }

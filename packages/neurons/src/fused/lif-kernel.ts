@@ -141,7 +141,7 @@ function simdOn(backend: unknown): { simd: LifSimd; scratch: number; memory: Web
   if (simd === null) return null;
   let p = scratch.get(memory);
   if (p === undefined) {
-    p = b.wasm._malloc(64);
+    p = b.wasm._malloc(64) >>> 0; // unsigned: a pointer past 2 GiB comes back as a negative int32
     scratch.set(memory, p);
   }
   return { simd, scratch: p, memory };

@@ -52,7 +52,7 @@ export function rateConversionFields(defaults: { granularity: 'layer' | 'channel
 }
 
 export const maxPoolField = {
-  maxPool: choiceField(['keep', 'avg'], 'keep', 'keep max pools as a max over spikes, or replace them by average pools'),
+  maxPool: choiceField(['keep', 'avg'], 'keep', 'keep max pools (before the neuron where its input is a constant current, else a max over spikes), or replace them by average pools'),
 };
 
 interface CalibrationConfig {
