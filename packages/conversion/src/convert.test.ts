@@ -348,7 +348,7 @@ describe('maxPool before its neuron (direct input)', () => {
     // The ANN's pooled activation of the first block, computed here with tf from the conv's weights.
     const a = tf.tidy(() => {
       const conv = tf.add(tf.conv2d(x, net.params.get('layers.0.kernel') as tf.Tensor4D, 1, 'same'), net.params.get('layers.0.bias'));
-      return tf.relu(tf.maxPool(tf.pad(conv, [[0, 0], [1, 1], [1, 1], [0, 0]], -1e30), 3, 2, 'valid'));
+      return tf.relu(tf.maxPool(tf.pad(conv, [[0, 0], [1, 1], [1, 1], [0, 0]], -1e30) as tf.Tensor4D, 3, 2, 'valid'));
     });
     const expected = Array.from(a.dataSync()).reduce((s, v) => s + Math.min(T, Math.max(0, Math.floor(0.5 + (T * v) / theta))), 0);
     const o = r.snn.forward(x);
