@@ -37,9 +37,12 @@ export function countMaxPools(spec: ModelSpec): number {
 /** A new Network whose maxPools are avgPools, with copies of `net`'s weights (null when there is no maxPool). */
 export function withAvgPool(net: Network): Network | null {
   const { layers, replaced } = replaceLayers(net.spec.layers);
-  if (replaced === 0) return null;
-  const spec = parseWith(ModelSpec, { ...net.spec, layers }, 'model spec (maxPool → avgPool)');
-  const out = Network.create(spec);
+  return replaced === 0 ? null : withLayers(net, layers, 'model spec (maxPool → avgPool)');
+}
+
+/** A new Network of `net`'s spec with `layers`, and copies of `net`'s weights (layer paths with weights must not move). */
+function withLayers(net: Network, layers: Layer[], what: string): Network {
+  const out = Network.create(parseWith(ModelSpec, { ...net.spec, layers }, what));
   for (const p of net.params.list()) out.params.assign(p.name, net.params.get(p.name));
   return out;
 }
@@ -95,11 +98,7 @@ export function withPoolsBeforeNeurons(net: Network): { network: Network; moved:
     moved.push(`layers.${a}`);
     a++;
   }
-  if (moved.length === 0) return null;
-  const spec = parseWith(ModelSpec, { ...net.spec, layers }, 'model spec (maxPool before its neuron)');
-  const out = Network.create(spec);
-  for (const p of net.params.list()) out.params.assign(p.name, net.params.get(p.name));
-  return { network: out, moved };
+  return moved.length === 0 ? null : { network: withLayers(net, layers, 'model spec (maxPool before its neuron)'), moved };
 }
 
 function withoutUndefined<T extends object>(o: T): T {
