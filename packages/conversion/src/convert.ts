@@ -7,6 +7,7 @@
  *      layer-wise 'snn' balancing);
  *   3. replace: every activation becomes the recipe's neuron in an SnnModel (the recipe's
  *      encoding: direct input, or hybrid for the hybrid recipe);
+ *   3b. bias correction (threshold, diet with biasCorrection): see bias-correction.ts.
  *   4. finalise: the recipe's last stage (DIET, hybrid: surrogate-gradient fine-tuning).
  */
 import type * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +15,7 @@ import { createEncoder } from '@spikelite/encoding';
 import { SnnModel, type Network } from '@spikelite/models';
 import { ConversionRecipe, parseWith, type ConversionRecipeInput } from '@spikelite/schemas';
 import type { EvalResult } from '@spikelite/training';
+import { correctBiases, type BiasCorrectionLayer } from './bias-correction.js';
 import { calibrateChannelThresholds, calibrateThresholds } from './calibrate.js';
 import { countMaxPools, withAvgPool, withPoolsBeforeNeurons, type MaxPoolMethod } from './maxpool.js';
 import { NormalisationError, normaliseWeights } from './normalize.js';
@@ -80,6 +82,8 @@ export interface ConversionInfo {
   /** For energy accounting (see @spikelite/energy EnergyInput). */
   input: { analogSteps: number; inputSpikesPerElement: number };
   gradedSpikes: boolean;
+  /** Each layer's bias correction (recipes with biasCorrection set), else null. */
+  biasCorrection: BiasCorrectionLayer[] | null;
   /** The fine-tune's final evaluation on finetune.test (diet), else null. */
   finetune: EvalResult | null;
   wallMs: number;
@@ -193,6 +197,9 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
         throw e;
       }
     }
+    const correct = def.biasCorrection?.(recipe) ?? false;
+    // Biases are in ANN units only in a weight-normalised network (spikes carry θ).
+    if (correct && runNet === network) throw new ConversionError(`cannot correct biases with calibrationMode 'snn': only weight normalisation ('ann') keeps biases in ANN units`, null);
     const timesteps = def.timesteps(recipe);
     const snn = new SnnModel(runNet, {
       timesteps,
@@ -207,7 +214,12 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
     if (def.measureInput) input.inputSpikesPerElement = measureInputSpikes(snn.encoder, images);
     // 4. finalise
     let finetune: EvalResult | null = null;
+    let biasCorrection: BiasCorrectionLayer[] | null = null;
     try {
+      if (correct) {
+        log(`${recipe.kind}: correcting biases layer by layer on ${images.shape[0]} images`);
+        biasCorrection = correctBiases(network, snn, images, { log });
+      }
       finetune = def.finalise ? await def.finalise(snn, recipe, options.finetune, log, { calibrationImages: images }) : null;
     } catch (e) {
       snn.dispose();
@@ -231,6 +243,7 @@ export async function convert(net: Network, recipeInput: ConversionRecipeInput |
       notes,
       input,
       gradedSpikes: def.gradedSpikes,
+      biasCorrection,
       finetune,
       wallMs: performance.now() - t0,
     };

@@ -12,6 +12,8 @@ export { finetuneSnn } from './recipes/finetune.js';
 export type { FinetunePlan, FinetuneRun } from './recipes/finetune.js';
 export { dietFinetunePlan } from './recipes/diet.js';
 export { hybridFinetunePlan } from './recipes/hybrid.js';
+export { correctBiases } from './bias-correction.js';
+export type { BiasCorrectionLayer, BiasCorrectionOptions } from './bias-correction.js';
 export { withAvgPool, withPoolsBeforeNeurons, countMaxPools } from './maxpool.js';
 export type { MaxPoolMethod } from './maxpool.js';
 export { activationStats } from './stats.js';

@@ -73,13 +73,16 @@ export function withPoolsBeforeNeurons(net: Network): { network: Network; moved:
     }
   };
   countRefs(layers);
-  // constant[i]: layer i's output is the same at every step (computed from the input through no activation).
+  // fedByConstant[i]: every input of layer i is the same at every step; constant[i]: so is its
+  // output (computed from the input through no activation).
+  const fedByConstant: boolean[] = [];
   const constant: boolean[] = [];
   const byName = new Map<string, number>();
   const isConstant = (name: string): boolean => name === 'input' || (byName.has(name) && constant[byName.get(name)!]!);
   layers.forEach((l, i) => {
     const inputs = l.inputs ?? [i === 0 ? 'input' : null];
-    constant[i] = l.kind !== 'activation' && l.kind !== 'residual' && inputs.every((n) => (n === null ? constant[i - 1]! : isConstant(n)));
+    fedByConstant[i] = inputs.every((n) => (n === null ? constant[i - 1]! : isConstant(n)));
+    constant[i] = l.kind !== 'activation' && l.kind !== 'residual' && fedByConstant[i];
     if (l.name !== undefined) byName.set(l.name, i);
   });
   const moved: string[] = [];
@@ -87,8 +90,7 @@ export function withPoolsBeforeNeurons(net: Network): { network: Network; moved:
     const act = layers[a]!;
     const pool = layers[a + 1]!;
     if (act.kind !== 'activation' || pool.kind !== 'maxPool' || !COMMUTES_WITH_MAX.has(act.fn)) continue;
-    const source = act.inputs ?? [a === 0 ? 'input' : null];
-    if (source.length !== 1 || !(source[0] === null ? constant[a - 1]! : isConstant(source[0]!))) continue;
+    if ((act.inputs ?? []).length > 1 || !fedByConstant[a]) continue;
     // The activation's output must feed the pool alone.
     const poolTakesAct = pool.inputs === undefined || (pool.inputs.length === 1 && pool.inputs[0] === act.name);
     if (!poolTakesAct || (act.name !== undefined && (referenced.get(act.name) ?? 0) !== (pool.inputs ? 1 : 0))) continue;

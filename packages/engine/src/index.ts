@@ -22,5 +22,7 @@ export {
 } from './kernels/spike-conv.js';
 export type { SpikeKernelMode, SpikeKernelStats } from './kernels/spike-conv.js';
 // A minimal WebAssembly (SIMD) assembler for kernels that work in the wasm backend's heap.
+export { wasmHeapMemory, wasmMalloc } from './wasm/heap.js';
+export type { WasmBackendLike, WasmTensorInfo } from './wasm/heap.js';
 export { WasmFn, assembleModule, wasmInstanceCache, OP as WASM_OP, SIMD as WASM_SIMD, I32, F32, F64, V128, uleb, sleb } from './wasm/asm.js';
 export type { ValType, LoopControl, Tuple } from './wasm/asm.js';

@@ -1,7 +1,7 @@
 /** The fused LIF kernel equals the composed tfjs ops: values and every gradient. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { SurrogateSpecInput } from '@spikelite/schemas';
-import { createRng } from '@spikelite/engine';
+import { createRng, wasmHeapMemory } from '@spikelite/engine';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, maxRelErr, uniform, useBackend, values } from '../test/helpers.js';
 import { LIF_STEP_KERNEL, setFusedLifSimd } from './fused/lif-kernel.js';
@@ -206,7 +206,7 @@ describe.each(BACKENDS)('fused LIF on %s', (backend) => {
     await useBackend(backend);
     expect(WebAssembly.validate(lifSimdBytes() as BufferSource)).toBe(true);
     if (backend !== 'wasm') return;
-    const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+    const memory = wasmHeapMemory(tf.backend())!;
     expect(memory).toBeInstanceOf(WebAssembly.Memory);
     expect(lifSimdFor(memory)).not.toBeNull();
   });

@@ -29,6 +29,13 @@ export const HYBRID_THRESHOLD_SCALE = 0.5;
 /** SPEC §4d: the DIET SNN fine-tune uses Adam (amsgrad), lr 1e-4, no weight decay. */
 const finetuneOptimizer = OptimizerSpec.prefault({ kind: 'adam', lr: 1e-4, amsgrad: true, weightDecay: 0 });
 
+/**
+ * Bias correction after conversion (Li et al. 2021, light calibration): per layer, in order, the
+ * mean per channel of ANN activation − SNN rate × θ on the calibration images is added to the
+ * bias that feeds the neuron. Absent or false: off (measured in packages/conversion/README.md).
+ */
+const BiasCorrection = z.boolean().optional();
+
 /** Plain rate conversion: copy weights, set θ_l = scale·statistic_l, run IF/LIF neurons. */
 export const ThresholdRecipe = z.strictObject({
   kind: z.literal('threshold'),
@@ -44,6 +51,7 @@ export const ThresholdRecipe = z.strictObject({
   // rather than floor it: measured on Fashion-MNIST (packages/conversion/README.md), ResNet-18
   // at T = 8 goes from 42 % to 87 % with per-channel thresholds, the small CNN at T = 2 from 10 % to 86 %.
   initialPotential: HalfOpenUnitInterval.default(0.5),
+  biasCorrection: BiasCorrection,
 });
 export type ThresholdRecipe = z.infer<typeof ThresholdRecipe>;
 
@@ -99,6 +107,7 @@ export const DietRecipe = z.strictObject({
   // SPEC §4a: u(0) = 0. Deep networks start far better from θ/2 with per-channel thresholds and
   // scale 0.8 (packages/conversion/README.md); the defaults stay DIET's.
   initialPotential: HalfOpenUnitInterval.default(0),
+  biasCorrection: BiasCorrection,
   finetuneEpochs: NonNegativeInt.default(1),
   optimizer: finetuneOptimizer,
 });

@@ -33,6 +33,7 @@ export const dietRecipe: RecipeDefinition<'diet'> = {
   input: (r) => ({ analogSteps: r.timesteps, inputSpikesPerElement: 0 }),
   gradedSpikes: false,
   channelThresholds: true,
+  biasCorrection: (r) => r.biasCorrection === true,
   async finalise(snn, r, finetune, log) {
     if (r.finetuneEpochs === 0 || finetune === undefined) return null;
     return finetuneSnn(snn, finetune, dietFinetunePlan(r), log);

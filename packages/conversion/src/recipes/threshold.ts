@@ -80,4 +80,5 @@ export const thresholdRecipe: RecipeDefinition<'threshold'> = {
   input: (r) => ({ analogSteps: r.timesteps, inputSpikesPerElement: 0 }),
   gradedSpikes: false,
   channelThresholds: true,
+  biasCorrection: (r) => r.biasCorrection === true,
 };

@@ -77,6 +77,8 @@ export interface RecipeDefinition<K extends ConversionRecipe['kind'] = Conversio
   /** When true, convert measures inputSpikesPerElement by running the encoder on the calibration images. */
   readonly measureInput?: boolean;
   readonly gradedSpikes: boolean;
+  /** Whether convert corrects the SNN's biases against the ANN after building it (bias-correction.ts). */
+  readonly biasCorrection?: (recipe: RecipeOf<K>) => boolean;
   /** Whether the recipe's neurons take one threshold per channel (calibration.granularity 'channel'). */
   readonly channelThresholds?: boolean;
   /** Runs after the SNN is built (DIET: surrogate-gradient fine-tuning). */

@@ -32,6 +32,7 @@ import {
 import { spikeSimdFor, type SpikeSimd } from './spike-simd.js';
 import { derived, flippedTransposedFilter } from './derived.js';
 import { WasmOps } from './wasm-ops.js';
+import { wasmHeapMemory, wasmMalloc, type WasmBackendLike } from '../wasm/heap.js';
 
 export const SPIKE_CONV_KERNEL = 'SpikeliteSpikeConv2D';
 export const SPIKE_CONV_FILTER_KERNEL = 'SpikeliteSpikeConv2DBackpropFilter';
@@ -108,18 +109,10 @@ export function resetSpikeKernelStats(): void {
 
 // ---------------------------------------------------------------- wasm heap access
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  wasm: { asm?: { memory?: unknown }; _malloc(bytes: number): number; _free(p: number): void };
-}
-
 function heapOf(backend: KernelBackend): { b: WasmBackendLike; memory: WebAssembly.Memory; simd: SpikeSimd } | null {
-  const b = backend as unknown as WasmBackendLike;
-  const memory = b.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  const simd = spikeSimdFor(memory);
-  return simd === null ? null : { b, memory, simd };
+  const memory = wasmHeapMemory(backend);
+  const simd = memory === null ? null : spikeSimdFor(memory);
+  return simd === null ? null : { b: backend as unknown as WasmBackendLike, memory: memory!, simd };
 }
 
 const offsetOf = (b: WasmBackendLike, t: TensorInfo): number => {
@@ -136,8 +129,7 @@ class Scratch {
   constructor(private readonly b: WasmBackendLike) {}
   alloc(bytes: number): number {
     // malloc may grow (and so replace) the heap's ArrayBuffer: callers re-view memory after.
-    // >>> 0: emscripten returns a pointer past 2 GiB as a negative int32 (tfjs does the same).
-    const p = this.b.wasm._malloc(Math.max(bytes, 16)) >>> 0;
+    const p = wasmMalloc(this.b, Math.max(bytes, 16));
     this.ptrs.push(p);
     return p;
   }
@@ -245,7 +237,7 @@ function spikeKernel(
     const d = measure(h, x, scratch, tally);
     if (!wantSparse(mode, d.events / Math.max(sizeOf(x.shape), 1), SPIKE_CROSSOVER[layer][part])) return countDense();
     tally.sparse++;
-    const out = h.b.makeOutput(outShape, 'float32');
+    const out = h.b.makeOutput(outShape, 'float32') as TensorInfo;
     const pOut = offsetOf(h.b, out);
     h.simd.zero(pOut, sizeOf(outShape) * 4);
     // No events: the result is zero (the output, or the weight gradient).

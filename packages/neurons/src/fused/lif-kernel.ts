@@ -27,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SurrogateSpec } from '@spikelite/schemas';
+import { wasmHeapMemory, wasmMalloc, type WasmBackendLike } from '@spikelite/engine';
 import { scalarDerivative, surrogateDomain } from '../surrogates.js';
 import { lifSimdFor, type LifSimd } from './lif-simd.js';
 
@@ -62,12 +63,6 @@ interface CpuBackendLike {
   data: { get(id: object): { values?: unknown } };
   readSync(id: object): unknown;
   makeTensorInfo(shape: number[], dtype: 'float32', values?: Float32Array): TensorInfoLike;
-}
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfoLike;
-  typedArrayFromHeap(t: TensorInfoLike): Float32Array;
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  wasm: { asm?: { memory?: unknown }; _malloc(bytes: number): number };
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -134,14 +129,13 @@ const scratch = new WeakMap<WebAssembly.Memory, number>();
 /** The SIMD kernels and a scratch pointer on this wasm backend, or null. Allocates: call before `io`. */
 function simdOn(backend: unknown): { simd: LifSimd; scratch: number; memory: WebAssembly.Memory } | null {
   if (!simdEnabled) return null;
-  const b = backend as WasmBackendLike;
-  const memory = b.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+  const memory = wasmHeapMemory(backend);
+  if (memory === null) return null;
   const simd = lifSimdFor(memory);
   if (simd === null) return null;
   let p = scratch.get(memory);
   if (p === undefined) {
-    p = b.wasm._malloc(64) >>> 0; // unsigned: a pointer past 2 GiB comes back as a negative int32
+    p = wasmMalloc(backend as WasmBackendLike, 64);
     scratch.set(memory, p);
   }
   return { simd, scratch: p, memory };

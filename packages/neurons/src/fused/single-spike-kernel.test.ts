@@ -1,6 +1,6 @@
 /** The fused single-spike LIF forward equals the composed step bit for bit (cpu and wasm). */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from '@spikelite/engine';
+import { createRng, wasmHeapMemory } from '@spikelite/engine';
 import { NeuronSpec, parseWith } from '@spikelite/schemas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, useBackend } from '../../test/helpers.js';
@@ -82,7 +82,7 @@ describe.each(BACKENDS)('fused single-spike LIF forward on %s', (backend) => {
 
   it('the SIMD module compiles (wasm runs the heap kernel, not the JavaScript fallback)', () => {
     if (backend !== 'wasm') return;
-    const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+    const memory = wasmHeapMemory(tf.backend())!;
     expect(singleSpikeSimdFor(memory)).not.toBeNull();
   });
 

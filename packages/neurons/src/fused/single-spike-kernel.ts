@@ -11,6 +11,7 @@
  * composed ops and their surrogate gradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmHeapMemory } from '@spikelite/engine';
 import { io, type TensorInfoLike } from './lif-kernel.js';
 import { singleSpikeSimdFor } from './single-spike-simd.js';
 
@@ -50,8 +51,8 @@ function makeKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
       const { x, u, fired, spikeTime, leak, threshold } = inputs as unknown as Record<'x' | 'u' | 'fired' | 'spikeTime' | 'leak' | 'threshold', TensorInfoLike>;
       const a = attrs as unknown as Attrs;
       const shape = x.shape;
-      const memory = backendName === 'wasm' ? (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory : undefined;
-      const simd = memory instanceof WebAssembly.Memory ? singleSpikeSimdFor(memory) : null;
+      const memory = backendName === 'wasm' ? wasmHeapMemory(backend) : null;
+      const simd = memory !== null ? singleSpikeSimdFor(memory) : null;
       const { ins, outs, infos, offsets } = io(backendName, backend, [x, u, fired, spikeTime, leak, threshold], [shape, shape, shape, shape]);
       const [I, U, F, ST, L, Th] = ins as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
       const [S, Un, Fn, STn] = outs as [Float32Array, Float32Array, Float32Array, Float32Array];

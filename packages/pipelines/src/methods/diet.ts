@@ -40,7 +40,7 @@ export const dietMethod: MethodDefinition<typeof schema> = {
     const { result, recipe } = await ctx.convert(
       net,
       {
-        kind: 'diet', timesteps: c.timesteps, scale: c.scale, initialPotential: c.initialPotential, calibration: recipeCalibration(c), finetuneEpochs: c.epochs,
+        kind: 'diet', timesteps: c.timesteps, scale: c.scale, initialPotential: c.initialPotential, ...(c.biasCorrection ? { biasCorrection: true } : {}), calibration: recipeCalibration(c), finetuneEpochs: c.epochs,
         optimizer: { kind: 'adam', lr: c.lr, amsgrad: c.amsgrad, weightDecay: 0 },
       },
       { calibrationImages: ctx.calibrationImages(c.calib), maxPool: c.maxPool, calibrationMode: c.calibration, balanceSteps: c.calibSteps },

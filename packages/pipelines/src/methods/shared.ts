@@ -5,7 +5,7 @@
  * behind each default.
  */
 import { ConversionRecipe, type ConversionRecipeInput } from '@spikelite/schemas';
-import { choiceField, fractionField, intField, positiveField } from '../fields.js';
+import { booleanField, choiceField, fractionField, intField, positiveField } from '../fields.js';
 
 /** A recipe's defaults: the recipe schema parsed with nothing but its kind. */
 export function recipeDefaults<K extends ConversionRecipe['kind']>(kind: K): Extract<ConversionRecipe, { kind: K }> {
@@ -48,6 +48,7 @@ export function rateConversionFields(defaults: { granularity: 'layer' | 'channel
   return {
     granularity: choiceField(['layer', 'channel'], defaults.granularity, "one threshold per layer, or one per channel ('ann' calibration only)"),
     initialPotential: fractionField('the membrane starts at this fraction of θ (0.5: rates round a/θ instead of flooring it)', defaults.initialPotential),
+    biasCorrection: booleanField("after conversion, add each channel's mean ANN − SNN error on the calibration images to the bias feeding it, layer by layer", false),
   };
 }
 

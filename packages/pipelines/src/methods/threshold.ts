@@ -35,7 +35,7 @@ export const thresholdMethod: MethodDefinition<typeof schema> = {
     const annAccuracy = await ctx.annStage(net, { epochs: c.annEpochs, lr: c.annLr, batch: c.batch });
     const { result } = await ctx.convert(
       net,
-      { kind: 'threshold', timesteps: c.timesteps, scale: c.scale, neuron: c.neuron, reset: c.reset, initialPotential: c.initialPotential, calibration: recipeCalibration(c) },
+      { kind: 'threshold', timesteps: c.timesteps, scale: c.scale, neuron: c.neuron, reset: c.reset, initialPotential: c.initialPotential, ...(c.biasCorrection ? { biasCorrection: true } : {}), calibration: recipeCalibration(c) },
       { calibrationImages: ctx.calibrationImages(c.calib), maxPool: c.maxPool, calibrationMode: c.calibration, balanceSteps: c.calibSteps },
     );
     return ctx.finish({ snn: result.snn, net, annAccuracy });
