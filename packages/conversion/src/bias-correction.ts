@@ -13,6 +13,7 @@
  */
 import type { Network, Node, SnnModel } from '@spikelite/models';
 import * as tf from '@tensorflow/tfjs-core';
+import { batchesOf } from './calibrate.js';
 
 export interface BiasCorrectionLayer {
   /** The activation's path. */
@@ -66,18 +67,6 @@ function addChannelSums(acc: Float64Array, t: tf.Tensor): number {
   return t.size / C;
 }
 
-function batches(images: tf.Tensor4D, size: number, fn: (x: tf.Tensor4D) => void): void {
-  const n = images.shape[0];
-  for (let i = 0; i < n; i += size) {
-    const x = tf.slice(images, [i, 0, 0, 0], [Math.min(size, n - i), -1, -1, -1]);
-    try {
-      fn(x);
-    } finally {
-      x.dispose();
-    }
-  }
-}
-
 /**
  * Corrects, in place, the biases of `snn`'s network (`snn.network`, whose biases are in ANN units:
  * weight normalisation keeps them so) against the activations of `ann`, the network it was
@@ -90,15 +79,25 @@ export function correctBiases(ann: Network, snn: SnnModel, images: tf.Tensor4D, 
   if (ann.graph.activations.length !== acts.length) {
     throw new Error(`correctBiases: the ANN has ${ann.graph.activations.length} activations, the SNN ${acts.length}`);
   }
-  const batch = options.batch ?? 64;
+  const batches = batchesOf(images, options.batch ?? 64);
+  try {
+    return correctLayers(ann, snn, batches, options.log);
+  } finally {
+    tf.dispose(batches);
+  }
+}
+
+function correctLayers(ann: Network, snn: SnnModel, batches: readonly tf.Tensor4D[], log: BiasCorrectionOptions['log']): BiasCorrectionLayer[] {
+  const run = snn.network;
+  const acts = run.graph.activations;
   const channels = acts.map((a) => a.output[a.output.length - 1] ?? 1);
   // The ANN's side does not change: one pass for every layer.
   const annSums = channels.map((C) => new Float64Array(C));
   const counts = new Float64Array(acts.length);
-  batches(images, batch, (x) => {
+  for (const x of batches) {
     const y = ann.forwardAnn(x, { release: true, onActivation: (node, out) => (counts[node.index]! += addChannelSums(annSums[node.index]!, out)) });
     y.dispose();
-  });
+  }
   const used = new Set<string>();
   const result: BiasCorrectionLayer[] = [];
   for (let l = 0; l < acts.length; l++) {
@@ -110,10 +109,10 @@ export function correctBiases(ann: Network, snn: SnnModel, images: tf.Tensor4D, 
     const thetaOf = (c: number): number => theta[theta.length === 1 ? 0 : c]!;
     const spikeSums = new Float64Array(C);
     let count = 0;
-    batches(images, batch, (x) => {
+    for (const x of batches) {
       const out = snn.forward(x, { release: true, onSpikes: (i, _t, s) => void (i === l && (count += addChannelSums(spikeSums, s))) });
       tf.dispose([out.logits, out.spikeCounts, ...(out.inputCounts ? [out.inputCounts] : [])]);
-    });
+    }
     // count sums T steps of per-channel elements; the ANN count is the same elements once.
     const error = Float32Array.from(annSums[l]!, (a, c) => a / counts[l]! - (spikeSums[c]! * thetaOf(c)) / count);
     const meanAbsError = error.reduce((s, e) => s + Math.abs(e), 0) / C;
@@ -126,7 +125,7 @@ export function correctBiases(ann: Network, snn: SnnModel, images: tf.Tensor4D, 
       run.params.assign(bias, next);
       next.dispose();
     }
-    options.log?.(`  bias correction ${l + 1}/${acts.length} ${node.path}: mean |error| ${meanAbsError.toFixed(4)}${bias === null ? ' (no bias to correct)' : ''}`);
+    log?.(`  bias correction ${l + 1}/${acts.length} ${node.path}: mean |error| ${meanAbsError.toFixed(4)}${bias === null ? ' (no bias to correct)' : ''}`);
     result.push({ layer: node.path, bias, meanAbsError });
   }
   return result;

@@ -58,7 +58,8 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-function batchesOf(images: tf.Tensor4D, size: number): tf.Tensor4D[] {
+/** The images as batches of `size` (the caller disposes them). */
+export function batchesOf(images: tf.Tensor4D, size: number): tf.Tensor4D[] {
   const n = images.shape[0];
   const out: tf.Tensor4D[] = [];
   for (let i = 0; i < n; i += size) out.push(tf.slice(images, [i, 0, 0, 0], [Math.min(size, n - i), -1, -1, -1]));
