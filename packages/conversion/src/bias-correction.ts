@@ -81,52 +81,46 @@ export function correctBiases(ann: Network, snn: SnnModel, images: tf.Tensor4D, 
   }
   const batches = batchesOf(images, options.batch ?? 64);
   try {
-    return correctLayers(ann, snn, batches, options.log);
+    const channels = acts.map((a) => a.output[a.output.length - 1] ?? 1);
+    // The ANN's side does not change: one pass for every layer.
+    const annSums = channels.map((C) => new Float64Array(C));
+    const counts = new Float64Array(acts.length);
+    for (const x of batches) {
+      const y = ann.forwardAnn(x, { release: true, onActivation: (node, out) => (counts[node.index]! += addChannelSums(annSums[node.index]!, out)) });
+      y.dispose();
+    }
+    const used = new Set<string>();
+    const result: BiasCorrectionLayer[] = [];
+    for (let l = 0; l < acts.length; l++) {
+      const node = acts[l]!;
+      const neuron = snn.neurons[l]!;
+      if (neuron.mode !== 'step') throw new Error(`correctBiases: ${node.path} is not a step neuron`);
+      const C = channels[l]!;
+      const theta = neuron.getParameter('threshold');
+      const thetaOf = (c: number): number => theta[theta.length === 1 ? 0 : c]!;
+      const spikeSums = new Float64Array(C);
+      let count = 0;
+      for (const x of batches) {
+        const out = snn.forward(x, { release: true, onSpikes: (i, _t, s) => void (i === l && (count += addChannelSums(spikeSums, s))) });
+        tf.dispose([out.logits, out.spikeCounts, ...(out.inputCounts ? [out.inputCounts] : [])]);
+      }
+      // count sums T steps of per-channel elements; the ANN count is the same elements once.
+      const error = Float32Array.from(annSums[l]!, (a, c) => a / counts[l]! - (spikeSums[c]! * thetaOf(c)) / count);
+      const meanAbsError = error.reduce((s, e) => s + Math.abs(e), 0) / C;
+      let bias = feedingBias(run, node);
+      if (bias !== null && used.has(bias)) bias = null;
+      if (bias !== null) {
+        used.add(bias);
+        const current = run.params.get(bias);
+        const next = tf.tidy(() => tf.add(current, tf.tensor1d(error)));
+        run.params.assign(bias, next);
+        next.dispose();
+      }
+      options.log?.(`  bias correction ${l + 1}/${acts.length} ${node.path}: mean |error| ${meanAbsError.toFixed(4)}${bias === null ? ' (no bias to correct)' : ''}`);
+      result.push({ layer: node.path, bias, meanAbsError });
+    }
+    return result;
   } finally {
     tf.dispose(batches);
   }
-}
-
-function correctLayers(ann: Network, snn: SnnModel, batches: readonly tf.Tensor4D[], log: BiasCorrectionOptions['log']): BiasCorrectionLayer[] {
-  const run = snn.network;
-  const acts = run.graph.activations;
-  const channels = acts.map((a) => a.output[a.output.length - 1] ?? 1);
-  // The ANN's side does not change: one pass for every layer.
-  const annSums = channels.map((C) => new Float64Array(C));
-  const counts = new Float64Array(acts.length);
-  for (const x of batches) {
-    const y = ann.forwardAnn(x, { release: true, onActivation: (node, out) => (counts[node.index]! += addChannelSums(annSums[node.index]!, out)) });
-    y.dispose();
-  }
-  const used = new Set<string>();
-  const result: BiasCorrectionLayer[] = [];
-  for (let l = 0; l < acts.length; l++) {
-    const node = acts[l]!;
-    const neuron = snn.neurons[l]!;
-    if (neuron.mode !== 'step') throw new Error(`correctBiases: ${node.path} is not a step neuron`);
-    const C = channels[l]!;
-    const theta = neuron.getParameter('threshold');
-    const thetaOf = (c: number): number => theta[theta.length === 1 ? 0 : c]!;
-    const spikeSums = new Float64Array(C);
-    let count = 0;
-    for (const x of batches) {
-      const out = snn.forward(x, { release: true, onSpikes: (i, _t, s) => void (i === l && (count += addChannelSums(spikeSums, s))) });
-      tf.dispose([out.logits, out.spikeCounts, ...(out.inputCounts ? [out.inputCounts] : [])]);
-    }
-    // count sums T steps of per-channel elements; the ANN count is the same elements once.
-    const error = Float32Array.from(annSums[l]!, (a, c) => a / counts[l]! - (spikeSums[c]! * thetaOf(c)) / count);
-    const meanAbsError = error.reduce((s, e) => s + Math.abs(e), 0) / C;
-    let bias = feedingBias(run, node);
-    if (bias !== null && used.has(bias)) bias = null;
-    if (bias !== null) {
-      used.add(bias);
-      const current = run.params.get(bias);
-      const next = tf.tidy(() => tf.add(current, tf.tensor1d(error)));
-      run.params.assign(bias, next);
-      next.dispose();
-    }
-    log?.(`  bias correction ${l + 1}/${acts.length} ${node.path}: mean |error| ${meanAbsError.toFixed(4)}${bias === null ? ' (no bias to correct)' : ''}`);
-    result.push({ layer: node.path, bias, meanAbsError });
-  }
-  return result;
 }

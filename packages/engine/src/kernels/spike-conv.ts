@@ -111,8 +111,9 @@ export function resetSpikeKernelStats(): void {
 
 function heapOf(backend: KernelBackend): { b: WasmBackendLike; memory: WebAssembly.Memory; simd: SpikeSimd } | null {
   const memory = wasmHeapMemory(backend);
-  const simd = memory === null ? null : spikeSimdFor(memory);
-  return simd === null ? null : { b: backend as unknown as WasmBackendLike, memory: memory!, simd };
+  if (memory === null) return null;
+  const simd = spikeSimdFor(memory);
+  return simd === null ? null : { b: backend as unknown as WasmBackendLike, memory, simd };
 }
 
 const offsetOf = (b: WasmBackendLike, t: TensorInfo): number => {
